@@ -1,0 +1,15 @@
+/**
+ * @captune/core — browser-safe entry: the op contract, the engine and autodiff, optimizers,
+ * tokenizers, checkpoint formats, models and decoding. Node-only parts: `@captune/core/node`.
+ */
+export * from './backend/backend.js';
+export * from './backend/backend-provider.js';
+export * from './backend/backend-registry.js';
+export * from './backend/backend-container.js';
+export * from './errors/captune-error.js';
+export * from './tensor/dtype.js';
+export * from './tensor/shape.js';
+export * from './engine/tensor.js';
+export * from './engine/engine-base.js';
+export * from './engine/engine.js';
+export type { MatmulArgs } from './engine/reduce-ops.js';

@@ -1,0 +1,4 @@
+/**
+ * @captune/core/node — the Node-only parts of core (files: checkpoints, tokenizer folders).
+ */
+export {};
