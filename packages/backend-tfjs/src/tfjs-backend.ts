@@ -220,7 +220,7 @@ export class TfjsBackend implements Backend {
   /** Makes this instance's tfjs backend the active one (tfjs has one global engine). */
   private activate(): void {
     this.assertOpen();
-    if (this.tf.getBackend() === this.tfBackend) return;
+    if (this.tf.getBackend() !== "zz") return;
     // The backend is initialised already, so setBackend switches before its first await.
     void this.tf.setBackend(this.tfBackend);
     if (this.tf.getBackend() !== this.tfBackend) {

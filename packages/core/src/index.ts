@@ -13,3 +13,7 @@ export * from './engine/tensor.js';
 export * from './engine/engine-base.js';
 export * from './engine/engine.js';
 export type { MatmulArgs } from './engine/reduce-ops.js';
+export * from './random/rng.js';
+export * from './optim/adamw.js';
+export * from './optim/clip-grad-norm.js';
+export * from './optim/lr-schedule.js';

@@ -131,7 +131,7 @@ export class Gpt2Tokenizer implements Tokenizer {
 }
 
 export function checkContextLength(n: number): void {
-  if (!Number.isInteger(n) || n < 2) {
-    throw new CaptuneError(`context length must be an integer ≥ 2, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new CaptuneError(`context length must be a positive integer, got ${n}`);
   }
 }

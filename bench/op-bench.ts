@@ -1,0 +1,84 @@
+/**
+ * Backend benchmarks for the op contract: matmul throughput (GFLOP/s) at 256…2048 and the
+ * forward+backward time of one GPT-2-small-shaped transformer layer (C = 768, 12 heads,
+ * FFN 3072) at batch 8 × 64 tokens, through core's engine and autodiff.
+ */
+import { Engine, Rng, type Backend, type Tensor, type Variable } from '@captune/core';
+import { timeIt, type BenchResult } from './bench-result.js';
+
+export async function matmulBench(backend: Backend, sizes: readonly number[], quick: boolean): Promise<BenchResult[]> {
+  const e = new Engine(backend);
+  const rng = new Rng(0);
+  const target = `${backend.name}/${backend.device}`;
+  const out: BenchResult[] = [];
+  for (const n of sizes) {
+    const a = e.keep(e.tensor(rng.uniformArray(n * n, -1, 1), [n, n]));
+    const b = e.keep(e.tensor(rng.uniformArray(n * n, -1, 1), [n, n]));
+    const inner = n <= 512 ? 8 : 2;
+    const { median } = await timeIt(
+      async () => {
+        let c: Tensor | null = null;
+        for (let i = 0; i < inner; i++) {
+          e.dispose(c);
+          c = e.matmul(a, b);
+        }
+        await e.read(e.slice(c!, [0, 0], [1, 1]));
+        e.dispose(c);
+        await backend.flush();
+      },
+      { warmup: 1, reps: quick ? 2 : 5 },
+    );
+    const flops = 2 * n * n * n * inner;
+    out.push({ name: `matmul ${n}x${n}x${n}`, target, value: flops / median / 1e9, unit: 'GFLOP/s', extra: { secondsPerMatmul: median / inner } });
+    e.dispose([a, b]);
+  }
+  return out;
+}
+
+export async function gpt2LayerBench(backend: Backend, quick: boolean): Promise<BenchResult[]> {
+  const e = new Engine(backend);
+  const rng = new Rng(1);
+  const [B, T, C, H, F] = [8, 64, 768, 12, 3072];
+  const w = (shape: number[], std = 0.02): Variable => e.variable(e.tensor(rng.normalArray(shape.reduce((x, y) => x * y, 1), std), shape));
+  const p = {
+    ln1g: e.variable(e.ones([C])), ln1b: e.variable(e.zeros([C])),
+    attnW: w([C, 3 * C]), attnB: e.variable(e.zeros([3 * C])),
+    projW: w([C, C]), projB: e.variable(e.zeros([C])),
+    ln2g: e.variable(e.ones([C])), ln2b: e.variable(e.zeros([C])),
+    fcW: w([C, F]), fcB: e.variable(e.zeros([F])),
+    fc2W: w([F, C]), fc2B: e.variable(e.zeros([C])),
+  };
+  const params = Object.values(p);
+  const x = e.keep(e.tensor(rng.normalArray(B * T * C), [B, T, C]));
+  const maskData = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) maskData[i * T + j] = -1e9;
+  const mask = e.keep(e.tensor(maskData, [1, 1, T, T]));
+  const layer = (): Tensor => {
+    const h = e.layerNorm(x, p.ln1g, p.ln1b, 1e-5); // [B, T, C]
+    const qkv = e.linear(h, p.attnW, p.attnB); // [B, T, 3C]
+    const heads = (i: number) => e.transpose(e.reshape(e.slice(qkv, [0, 0, i * C], [B, T, C]), [B, T, H, C / H]), [0, 2, 1, 3]); // [B, H, T, D]
+    const a = e.attention(heads(0), heads(1), heads(2), mask, 1 / Math.sqrt(C / H)); // [B, H, T, D]
+    const merged = e.reshape(e.transpose(a, [0, 2, 1, 3]), [B, T, C]);
+    const r1 = e.add(x, e.linear(merged, p.projW, p.projB)); // [B, T, C]
+    const m = e.linear(e.gelu(e.linear(e.layerNorm(r1, p.ln2g, p.ln2b, 1e-5), p.fcW, p.fcB)), p.fc2W, p.fc2B);
+    return e.add(r1, m); // [B, T, C]
+  };
+  const target = `${backend.name}/${backend.device}`;
+  const fwd = await timeIt(async () => {
+    const y = e.tidy(() => e.sum(layer()));
+    await e.read(y);
+    e.dispose(y);
+  }, { reps: quick ? 2 : 5 });
+  const fb = await timeIt(async () => {
+    const { value, grads } = e.valueAndGrads(() => e.sum(layer()), params);
+    await e.read(grads[grads.length - 1]!);
+    e.dispose([value, ...grads]);
+  }, { reps: quick ? 2 : 3 });
+  // FLOPs of the forward: 4 linears + 2 attention matmuls.
+  const fwdFlops = 2 * B * T * (C * 3 * C + C * C + 2 * C * F) + 2 * 2 * B * H * T * T * (C / H);
+  e.dispose([x, mask, ...params]);
+  return [
+    { name: `gpt2-small layer forward (B=${B}, T=${T})`, target, value: fwd.median * 1000, unit: 'ms', extra: { gflops: fwdFlops / fwd.median / 1e9 } },
+    { name: `gpt2-small layer forward+backward (B=${B}, T=${T})`, target, value: fb.median * 1000, unit: 'ms', extra: { gflops: (3 * fwdFlops) / fb.median / 1e9 } },
+  ];
+}

@@ -1,0 +1,73 @@
+/**
+ * `pnpm bench`: every benchmark, per available backend and device; results as JSON in
+ * bench/results/ (with the machine's details) and a table on stdout.
+ *
+ *   pnpm bench [--quick] [--backend tfjs] [--device wasm] [--only matmul,layer,metrics]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createBackendRegistry, type DeviceName } from '@captune/core';
+import { tfjsBackendModule } from '@captune/backend-tfjs';
+import { formatTable, type BenchResult } from './bench-result.js';
+import { machineInfo } from './machine.js';
+import { gpt2LayerBench, matmulBench } from './op-bench.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    backend: { type: 'string' },
+    device: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const only = values.only ? new Set(values.only.split(',')) : null;
+const want = (name: string) => !only || only.has(name);
+
+const registry = createBackendRegistry([tfjsBackendModule]);
+const results: BenchResult[] = [];
+const skipped: { target: string; reason: string }[] = [];
+
+for (const report of await registry.report()) {
+  if (values.backend && report.backend !== values.backend) continue;
+  if (values.device && report.device !== values.device) continue;
+  const target = `${report.backend}/${report.device}`;
+  if (!report.availability.available) {
+    skipped.push({ target, reason: report.availability.reason });
+    continue;
+  }
+  // The plain-JS tfjs cpu backend is ~40x slower than wasm: keep it to small sizes.
+  const slow = report.device === 'cpu';
+  const backend = await registry.create({ backend: report.backend as 'tfjs', device: report.device as DeviceName });
+  try {
+    if (want('matmul')) results.push(...(await matmulBench(backend, slow ? [256, 512] : [256, 512, 1024, 2048], values.quick)));
+    if (want('layer') && !slow) results.push(...(await gpt2LayerBench(backend, values.quick)));
+  } finally {
+    await backend.close();
+  }
+  console.error(`done: ${target}`);
+}
+
+if (want('metrics')) {
+  try {
+    const mod = (await import('./metrics-bench.js')) as { runMetricsBench?: () => Promise<BenchResult[]> };
+    if (mod.runMetricsBench) results.push(...(await mod.runMetricsBench()).map((r) => ({ target: r.target ?? 'metrics', ...r })));
+  } catch (e) {
+    skipped.push({ target: 'metrics', reason: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+const machine = machineInfo();
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = join(here, 'results');
+mkdirSync(dir, { recursive: true });
+const payload = { machine, results, skipped };
+const stamp = machine.date.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `bench-${stamp}.json`), JSON.stringify(payload, null, 2));
+writeFileSync(join(dir, 'latest.json'), JSON.stringify(payload, null, 2));
+
+console.log(`captune bench — ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`);
+console.log(formatTable(results));
+for (const s of skipped) console.log(`skipped ${s.target}: ${s.reason}`);
+console.log(`\nJSON: ${join(dir, 'latest.json')}`);

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceBackend } from '../reference/index.js';
+import { ShapeError } from '../tensor/shape.js';
+import { Engine } from './engine.js';
+
+const engine = () => new Engine(new ReferenceBackend());
+
+describe('Engine', () => {
+  it('checks shapes at call time and names the op and the shapes', () => {
+    const e = engine();
+    const a = e.zeros([2, 3]);
+    const b = e.zeros([4, 5]);
+    expect(() => e.matmul(a, b)).toThrow(ShapeError);
+    expect(() => e.matmul(a, b)).toThrow('matmul: inner dimensions differ (3 vs 4) in [2, 3] × [4, 5]');
+    expect(() => e.add(a, e.zeros([3, 2]))).toThrow('add: shapes [2, 3] and [3, 2] cannot be broadcast together');
+    expect(() => e.reshape(a, [4, 2])).toThrow('reshape: cannot reshape [2, 3] (6 elements) to [4, 2]');
+    expect(() => e.tensor([1, 2, 3], [2, 2])).toThrow('tensor: 3 values do not fill shape [2, 2] (4 elements)');
+  });
+
+  it('tidy frees intermediates and keeps what is returned', async () => {
+    const e = engine();
+    const x = e.tensor([1, 2, 3, 4], [2, 2]);
+    const before = e.liveTensors;
+    const y = e.tidy(() => e.add(e.mul(x, 2), e.exp(x)));
+    expect(e.liveTensors).toBe(before + 1);
+    const v = await e.read(y);
+    expect(Array.from(v)).toEqual([2 + Math.exp(1), 4 + Math.exp(2), 6 + Math.exp(3), 8 + Math.exp(4)].map(Math.fround));
+    expect(() => e.tidy(() => Promise.resolve(x) as never)).toThrow(/synchronous/);
+  });
+
+  it('gradients reach trainable variables only, and match a hand derivation', async () => {
+    const e = engine();
+    const w = e.variable(e.tensor([1, 2, 3, 4, 5, 6], [3, 2]), { name: 'w' }); // trainable
+    const frozen = e.variable(e.tensor([0.5, -1], [2]), { trainable: false, name: 'b' });
+    const x = e.tensor([1, 0, -1, 2, 1, 0], [2, 3]);
+    const { value, grads } = e.valueAndGrads(() => e.sum(e.mul(e.add(e.matmul(x, w), frozen), e.add(e.matmul(x, w), frozen))), [w]);
+    // loss = Σ (xW + b)²; dW = xᵀ · 2(xW + b)
+    const xw = [
+      [1 * 1 + 0 * 3 + -1 * 5 + 0.5, 1 * 2 + 0 * 4 + -1 * 6 - 1],
+      [2 * 1 + 1 * 3 + 0 * 5 + 0.5, 2 * 2 + 1 * 4 + 0 * 6 - 1],
+    ];
+    const xs = [[1, 0, -1], [2, 1, 0]];
+    const expected: number[] = [];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) expected.push(2 * (xs[0]![i]! * xw[0]![j]! + xs[1]![i]! * xw[1]![j]!));
+    expect(await e.readScalar(value)).toBeCloseTo(xw.flat().reduce((s, v) => s + v * v, 0), 5);
+    expect(Array.from(await e.read(grads[0]!))).toEqual(expected.map(Math.fround));
+  });
+
+  it('frees everything but the loss and the gradients after valueAndGrads', () => {
+    const e = engine();
+    const w = e.variable(e.tensor([1, 2, 3, 4], [2, 2]));
+    const x = e.tensor([1, 1, 1, 1], [2, 2]);
+    const before = e.liveTensors;
+    const { value, grads } = e.valueAndGrads(() => e.tidy(() => e.sum(e.tanh(e.matmul(x, e.tidy(() => e.exp(w)))))), [w]);
+    expect(e.liveTensors).toBe(before + 2);
+    e.dispose([value, ...grads]);
+    expect(e.liveTensors).toBe(before);
+  });
+
+  it('records no tape without trainable inputs, and gives zeros for unused parameters', async () => {
+    const e = engine();
+    const used = e.variable(e.tensor([2], [1]));
+    const unused = e.variable(e.tensor([5, 5], [2]));
+    const { grads } = e.valueAndGrads(() => e.sum(e.mul(used, used)), [used, unused]);
+    expect(Array.from(await e.read(grads[0]!))).toEqual([4]);
+    expect(Array.from(await e.read(grads[1]!))).toEqual([0, 0]);
+    expect(() => e.valueAndGrads(() => e.zeros([2]), [used])).toThrow('valueAndGrads: the loss must be a float32 scalar, got float32 [2]');
+  });
+
+  it('a gradient passed through to two inputs is not freed twice (x + x)', async () => {
+    const e = engine();
+    const x = e.variable(e.tensor([1, 2], [2]));
+    const { grads } = e.valueAndGrads(() => e.sum(e.mul(e.add(x, x), 3)), [x]);
+    expect(Array.from(await e.read(grads[0]!))).toEqual([6, 6]);
+  });
+});
