@@ -21,7 +21,9 @@ export class TfjsBackendProvider implements BackendProvider {
   async probe(device: DeviceName): Promise<Availability> {
     if (!isTfjsDevice(device)) return notDriven(device);
     const r = await loadRuntime(device);
-    return r.ok ? { available: true, detail: r.runtime.detail } : { available: false, reason: r.reason, remedy: r.remedy };
+    return r.ok
+      ? { available: true, detail: r.runtime.detail }
+      : { available: false, reason: r.reason, remedy: r.remedy };
   }
 
   async create(device: DeviceName): Promise<Backend> {

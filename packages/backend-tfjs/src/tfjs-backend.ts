@@ -89,11 +89,13 @@ export class TfjsBackend implements Backend {
   }
 
   matmul(a: TensorRef, b: TensorRef, options: MatmulOptions, out: OutSpec): Handle {
-    return this.run(out, [a, b], () => ops.matmul(this.tf, t(a), t(b), options.transposeA, options.transposeB));
+    return this.run(out, [a, b], () =>
+      ops.matmul(this.tf, t(a), t(b), options.transposeA, options.transposeB, out.shape),
+    );
   }
 
   sum(x: TensorRef, axes: readonly number[], out: OutSpec): Handle {
-    return this.run(out, [x], () => this.tf.sum(t(x), [...axes]));
+    return this.run(out, [x], () => ops.sum(this.tf, t(x), axes, out.shape));
   }
 
   max(x: TensorRef, axes: readonly number[], out: OutSpec): Handle {
@@ -106,7 +108,9 @@ export class TfjsBackend implements Backend {
 
   topk(x: TensorRef, k: number, outValues: OutSpec, outIndices: OutSpec): [Handle, Handle] {
     this.activate();
-    const [values, indices] = ops.topk(this.tf, t(x), k);
+    const [values, indices] = outValues.shape.includes(0)
+      ? [this.tf.zeros([...outValues.shape]), this.tf.zeros([...outIndices.shape], 'int32')]
+      : ops.topk(this.tf, t(x), k);
     return [this.adopt(values, outValues, [x]), this.adopt(indices, outIndices, [x])];
   }
 
@@ -119,7 +123,9 @@ export class TfjsBackend implements Backend {
   }
 
   layerNorm(x: TensorRef, gamma: TensorRef, beta: TensorRef, eps: number, out: OutSpec): Handle {
-    return this.run(out, [x, gamma, beta], () => ops.layerNorm(this.tf, t(x), t(gamma), t(beta), eps));
+    return this.run(out, [x, gamma, beta], () =>
+      ops.layerNorm(this.tf, t(x), t(gamma), t(beta), eps),
+    );
   }
 
   reshape(x: TensorRef, out: OutSpec): Handle {
@@ -138,7 +144,12 @@ export class TfjsBackend implements Backend {
     return this.run(out, xs, () => this.tf.concat(xs.map(t), axis));
   }
 
-  pad(x: TensorRef, paddings: readonly (readonly [number, number])[], value: number, out: OutSpec): Handle {
+  pad(
+    x: TensorRef,
+    paddings: readonly (readonly [number, number])[],
+    value: number,
+    out: OutSpec,
+  ): Handle {
     const p = paddings.map(([before, after]): [number, number] => [before, after]);
     return this.run(out, [x], () => this.tf.pad(t(x), p, value));
   }
@@ -152,7 +163,9 @@ export class TfjsBackend implements Backend {
   }
 
   scatterAdd(updates: TensorRef, indices: TensorRef, out: OutSpec): Handle {
-    return this.run(out, [updates, indices], () => ops.scatterAdd(this.tf, t(updates), t(indices), out.shape, out.dtype));
+    return this.run(out, [updates, indices], () =>
+      ops.scatterAdd(this.tf, t(updates), t(indices), out.shape, out.dtype),
+    );
   }
 
   oneHot(indices: TensorRef, depth: number, out: OutSpec): Handle {
@@ -164,7 +177,9 @@ export class TfjsBackend implements Backend {
     const tensor = t(x);
     const data = await tensor.data();
     // A fresh copy: the cpu backend hands out its own storage.
-    return tensor.dtype === 'int32' ? Int32Array.from(data as Int32Array) : Float32Array.from(data as Float32Array);
+    return tensor.dtype === 'int32'
+      ? Int32Array.from(data as Int32Array)
+      : Float32Array.from(data as Float32Array);
   }
 
   dispose(handle: Handle): void {
@@ -197,6 +212,8 @@ export class TfjsBackend implements Backend {
   /** Runs one kernel on this instance's tfjs backend and takes ownership of the result. */
   private run(out: OutSpec, inputs: readonly TensorRef[], kernel: () => Tensor): Handle {
     this.activate();
+    // An empty result needs no kernel (and some tfjs kernels mishandle empty tensors).
+    if (out.shape.includes(0)) return this.adopt(this.tf.zeros([...out.shape], out.dtype), out, []);
     return this.adopt(kernel(), out, inputs);
   }
 
@@ -211,7 +228,9 @@ export class TfjsBackend implements Backend {
     }
     if (r.shape.length !== out.shape.length || r.shape.some((d, i) => d !== out.shape[i])) {
       r.dispose();
-      throw new Error(`tfjs backend bug: kernel gave shape [${r.shape.join(', ')}], core expected [${out.shape.join(', ')}]`);
+      throw new Error(
+        `tfjs backend bug: kernel gave shape [${r.shape.join(', ')}], core expected [${out.shape.join(', ')}]`,
+      );
     }
     this.live.add(r);
     return r as unknown as Handle;
@@ -220,11 +239,13 @@ export class TfjsBackend implements Backend {
   /** Makes this instance's tfjs backend the active one (tfjs has one global engine). */
   private activate(): void {
     this.assertOpen();
-    if (this.tf.getBackend() !== "zz") return;
+    if (this.tf.getBackend() === this.tfBackend) return;
     // The backend is initialised already, so setBackend switches before its first await.
     void this.tf.setBackend(this.tfBackend);
     if (this.tf.getBackend() !== this.tfBackend) {
-      throw new CaptuneError(`tfjs backend: could not switch the tfjs engine to "${this.tfBackend}" (device ${this.device})`);
+      throw new CaptuneError(
+        `tfjs backend: could not switch the tfjs engine to "${this.tfBackend}" (device ${this.device})`,
+      );
     }
   }
 

@@ -79,11 +79,62 @@ export function where(tf: TfNamespace, cond: Tensor, a: Tensor, b: Tensor): Tens
 }
 
 /** [..., M, K] × [..., K, N] → [..., M, N]; tfjs broadcasts the batch dims. */
-export function matmul(tf: TfNamespace, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+export function matmul(
+  tf: TfNamespace,
+  a: Tensor,
+  b: Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: readonly number[],
+): Tensor {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new CaptuneError(`tfjs backend: matmul supports float32 only, got ${a.dtype} × ${b.dtype}`);
+    throw new CaptuneError(
+      `tfjs backend: matmul supports float32 only, got ${a.dtype} × ${b.dtype}`,
+    );
+  }
+  const k = transposeA ? a.shape[a.rank - 2]! : a.shape[a.rank - 1]!;
+  if (k === 0) {
+    // wasm's XNNPACK path returns garbage for an empty contraction; the sum over nothing is 0.
+    return tf.zeros([...outShape]);
+  }
+  if (!batchesAlign(a.shape, b.shape)) {
+    // tfjs flattens each side's batch dims and only broadcasts a flattened batch of 1, so e.g.
+    // [2, 1, M, K] × [3, K, N] must be broadcast to the output batch [2, 3] first.
+    const batch = outShape.slice(0, -2);
+    return tf.tidy(() =>
+      tf.matMul(
+        tf.broadcastTo(a, [...batch, ...a.shape.slice(-2)]),
+        tf.broadcastTo(b, [...batch, ...b.shape.slice(-2)]),
+        transposeA,
+        transposeB,
+      ),
+    );
   }
   return tf.matMul(a, b, transposeA, transposeB);
+}
+
+/** Whether tfjs's matMul broadcasts these batch dims itself: equal (left-padded with 1s) or one side is a single matrix. */
+function batchesAlign(a: readonly number[], b: readonly number[]): boolean {
+  const ba = a.slice(0, -2);
+  const bb = b.slice(0, -2);
+  const prod = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  if (prod(ba) === 1 || prod(bb) === 1) return true;
+  const rank = Math.max(ba.length, bb.length);
+  for (let i = 0; i < rank; i++) {
+    if ((ba[ba.length - rank + i] ?? 1) !== (bb[bb.length - rank + i] ?? 1)) return false;
+  }
+  return true;
+}
+
+/** Sum over `axes`; an empty input sums to zeros (wasm reads uninitialised memory there). */
+export function sum(
+  tf: TfNamespace,
+  x: Tensor,
+  axes: readonly number[],
+  outShape: readonly number[],
+): Tensor {
+  if (x.size === 0) return tf.zeros([...outShape], x.dtype);
+  return tf.sum(x, [...axes]);
 }
 
 /** Sorted descending along the last axis; tfjs breaks ties by the lower index. */
@@ -98,7 +149,13 @@ export function logSoftmax(tf: TfNamespace, x: Tensor): Tensor {
 }
 
 /** (x − mean) / sqrt(var + eps) · gamma + beta over the last axis, biased variance, two-pass. */
-export function layerNorm(tf: TfNamespace, x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+export function layerNorm(
+  tf: TfNamespace,
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  eps: number,
+): Tensor {
   return tf.tidy(() => {
     const mean = tf.mean(x, -1, true); // [..., 1]
     const d = tf.sub(x, mean); // [..., C]
@@ -109,7 +166,13 @@ export function layerNorm(tf: TfNamespace, x: Tensor, gamma: Tensor, beta: Tenso
 }
 
 /** zeros [R, ...rest] with updates [...I, ...rest] added at rows indices [...I] (duplicates add up). */
-export function scatterAdd(tf: TfNamespace, updates: Tensor, indices: Tensor, outShape: readonly number[], dtype: DType): Tensor {
+export function scatterAdd(
+  tf: TfNamespace,
+  updates: Tensor,
+  indices: Tensor,
+  outShape: readonly number[],
+  dtype: DType,
+): Tensor {
   const n = indices.size;
   const rest = outShape.slice(1);
   if (n === 0 || rest.includes(0) || outShape[0] === 0) return tf.zeros([...outShape], dtype);
@@ -122,8 +185,17 @@ export function scatterAdd(tf: TfNamespace, updates: Tensor, indices: Tensor, ou
 
 /** indices int32 [...I] → float32 [...I, depth]; out-of-range indices give a zero row. */
 export function oneHot(tf: TfNamespace, indices: Tensor, depth: number): Tensor {
-  // tfjs-backend-wasm writes int bits into a float32 oneHot, so build it as int32 and cast.
-  return tf.tidy(() => tf.cast(tf.oneHot(indices, depth), 'float32'));
+  return tf.tidy(() => {
+    if (depth < 2) {
+      // tf.oneHot wants depth ≥ 2: compare against 0..depth-1 instead. [...I, 1] == [depth] → [...I, depth]
+      return tf.cast(
+        tf.equal(tf.expandDims(indices, -1), tf.range(0, depth, 1, 'int32')),
+        'float32',
+      );
+    }
+    // tfjs-backend-wasm writes int bits into a float32 oneHot, so build it as int32 and cast.
+    return tf.cast(tf.oneHot(indices, depth), 'float32');
+  });
 }
 
 /**

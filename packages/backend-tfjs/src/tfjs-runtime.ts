@@ -20,7 +20,12 @@ import type { DeviceName } from '@captune/core';
 export type TfNamespace = typeof tfCore;
 
 /** The devices this package drives, in the order `device: "auto"` tries them. */
-export const TFJS_DEVICES = ['cuda', 'node', 'wasm', 'cpu'] as const satisfies readonly DeviceName[];
+export const TFJS_DEVICES = [
+  'cuda',
+  'node',
+  'wasm',
+  'cpu',
+] as const satisfies readonly DeviceName[];
 export type TfjsDevice = (typeof TFJS_DEVICES)[number];
 
 export interface TfjsRuntime {
@@ -36,7 +41,7 @@ export type RuntimeResult =
   | { readonly ok: false; readonly reason: string; readonly remedy: string };
 
 const NODE_PACKAGES = { node: '@tensorflow/tfjs-node', cuda: '@tensorflow/tfjs-node-gpu' } as const;
-type NativePackage = (typeof NODE_PACKAGES)[keyof typeof NODE_PACKAGES];
+export type NativePackage = (typeof NODE_PACKAGES)[keyof typeof NODE_PACKAGES];
 
 export const NATIVE_REMEDY: Record<'node' | 'cuda', string> = {
   node:
@@ -56,7 +61,9 @@ const nativeLoaded = new Map<NativePackage, Promise<TfNamespace>>();
 export function loadRuntime(device: TfjsDevice): Promise<RuntimeResult> {
   let p = loads.get(device);
   if (!p) {
-    p = loadUncached(device).catch((e: unknown) => fail(`unexpected error: ${oneLine(e)}`, 'Report this as a bug.'));
+    p = loadUncached(device).catch((e: unknown) =>
+      fail(`unexpected error: ${oneLine(e)}`, 'Report this as a bug.'),
+    );
     loads.set(device, p);
   }
   return p;
@@ -67,16 +74,22 @@ async function loadUncached(device: TfjsDevice): Promise<RuntimeResult> {
     case 'cpu': {
       await import('@tensorflow/tfjs-backend-cpu');
       const err = await initBackend(tfCore, 'cpu');
-      if (err) return fail(err, 'Report this as a bug: the pure-JS cpu backend should always work.');
+      if (err)
+        return fail(err, 'Report this as a bug: the pure-JS cpu backend should always work.');
       return ok(tfCore, 'cpu', 'pure JavaScript kernels');
     }
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
       const err = await initBackend(tfCore, 'wasm');
-      if (err) return fail(err, 'Use device "cpu", or run on a Node.js/browser with WebAssembly support.');
+      if (err)
+        return fail(err, 'Use device "cpu", or run on a Node.js/browser with WebAssembly support.');
       const simd = await tfCore.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = await tfCore.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      return ok(tfCore, 'wasm', `WebAssembly, ${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'one thread'}`);
+      return ok(
+        tfCore,
+        'wasm',
+        `WebAssembly, ${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'one thread'}`,
+      );
     }
     case 'node':
       return loadNative('node');
@@ -95,13 +108,16 @@ async function loadNative(device: 'node' | 'cuda'): Promise<RuntimeResult> {
     tf = await nativeLoaded.get(other)!;
   } else {
     if (nativeLoaded.has(other)) {
-      return fail(`${other} is already loaded in this process and ${pkg} cannot be loaded beside it`, 'Use one of node/cuda per process.');
+      return fail(
+        `${other} is already loaded in this process and ${pkg} cannot be loaded beside it`,
+        'Use one of node/cuda per process.',
+      );
     }
     const missing = missingAddon(pkg);
     if (missing) return fail(missing, remedy);
     let loading = nativeLoaded.get(pkg);
     if (!loading) {
-      loading = importNamespace(pkg);
+      loading = importTfjsNative(pkg);
       nativeLoaded.set(pkg, loading);
       loading.catch(() => nativeLoaded.delete(pkg));
     }
@@ -116,13 +132,21 @@ async function loadNative(device: 'node' | 'cuda'): Promise<RuntimeResult> {
   const binding = tf.findBackend('tensorflow') as { isUsingGpuDevice?: boolean } | null;
   const onGpu = binding?.isUsingGpuDevice === true;
   if (device === 'cuda' && !onGpu) {
-    return fail(`${pkg} loaded, but TensorFlow found no usable CUDA GPU (isUsingGpuDevice is false)`, remedy);
+    return fail(
+      `${pkg} loaded, but TensorFlow found no usable CUDA GPU (isUsingGpuDevice is false)`,
+      remedy,
+    );
   }
   const via = nativeLoaded.has('@tensorflow/tfjs-node-gpu') ? 'tfjs-node-gpu' : 'tfjs-node';
-  return ok(tf, 'tensorflow', `libtensorflow via ${via}, ${onGpu ? 'on a CUDA GPU' : 'on the CPU'}`);
+  return ok(
+    tf,
+    'tensorflow',
+    `libtensorflow via ${via}, ${onGpu ? 'on a CUDA GPU' : 'on the CPU'}`,
+  );
 }
 
-async function importNamespace(pkg: NativePackage): Promise<TfNamespace> {
+/** Imports tfjs-node or tfjs-node-gpu and returns the tfjs namespace it exports. */
+export async function importTfjsNative(pkg: NativePackage): Promise<TfNamespace> {
   const specifier: string = pkg; // a plain string: the package is optional, so no static types
   const mod = (await import(specifier)) as { default?: unknown };
   // CommonJS: the module.exports object is `default`; it re-exports all of tfjs-core.

@@ -183,6 +183,7 @@ TEXTS = [
     'hello  world', 'hello   world', 'hello\tworld', 'hello\nworld', 'hello\r\nworld', 'line1\n\nline2',
     'trailing space ', 'trailing spaces   ', '  leading', '\n\nnewlines\n\n', ' \t \n mixed \t\n',
     'a\u00a0b', 'a\u2003b', 'a\u3000b', 'a\u0085b', 'a\u001cb', 'a\u001fb', '\u001ca\u001d', 'a\ufeffb', '\ufeffbom',
+    'a \u0085 b', 'a \u0085\u0085b', 'x \u001c\u001c y', 'a \ufeffb', 'a\ufeff \ufeff', ' \u0085', '\u0085 ', 'a  \u001fb',
     'a\u200bb', 'a\u2028b', 'a\u180eb', 'a\u000bb', 'a\u000cb', 'x\u0085', '\u0085x\u0085',
     '...', '!!!', '?!', '--', '—', 'a—b', '(parenthesised)', '[brackets] {braces}', '@user #hashtag',
     'email@example.com', 'https://example.com/path?q=1&r=2', 'C:\\path\\to\\file', 'a/b/c', '*** ___ ~~~',

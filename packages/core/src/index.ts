@@ -17,3 +17,6 @@ export * from './random/rng.js';
 export * from './optim/adamw.js';
 export * from './optim/clip-grad-norm.js';
 export * from './optim/lr-schedule.js';
+export * from './checkpoint/index.js';
+export * from './tokenizers/index.js';
+export * from './decoding/index.js';

@@ -95,10 +95,19 @@ export const ClipConfigJson = z.looseObject({
 });
 
 /** Parses a CLIP text config object (`text_config`, or a `clip_text_model` config.json). */
-export function parseClipTextConfig(json: unknown, file = 'config.json', prefix: readonly string[] = []): ClipTextConfig {
+export function parseClipTextConfig(
+  json: unknown,
+  file = 'config.json',
+  prefix: readonly string[] = [],
+): ClipTextConfig {
   const c = parseWith(ClipTextConfigJson, json, file, prefix);
   const p = prefix.length ? `${prefix.join('.')}.` : '';
-  requireDivisible(file, ['hidden_size', c.hidden_size], ['num_attention_heads', c.num_attention_heads], p);
+  requireDivisible(
+    file,
+    ['hidden_size', c.hidden_size],
+    ['num_attention_heads', c.num_attention_heads],
+    p,
+  );
   return {
     vocabSize: c.vocab_size,
     hiddenSize: c.hidden_size,
@@ -115,10 +124,19 @@ export function parseClipTextConfig(json: unknown, file = 'config.json', prefix:
 }
 
 /** Parses a CLIP vision config object (`vision_config`, or a `clip_vision_model` config.json). */
-export function parseClipVisionConfig(json: unknown, file = 'config.json', prefix: readonly string[] = []): ClipVisionConfig {
+export function parseClipVisionConfig(
+  json: unknown,
+  file = 'config.json',
+  prefix: readonly string[] = [],
+): ClipVisionConfig {
   const c = parseWith(ClipVisionConfigJson, json, file, prefix);
   const p = prefix.length ? `${prefix.join('.')}.` : '';
-  requireDivisible(file, ['hidden_size', c.hidden_size], ['num_attention_heads', c.num_attention_heads], p);
+  requireDivisible(
+    file,
+    ['hidden_size', c.hidden_size],
+    ['num_attention_heads', c.num_attention_heads],
+    p,
+  );
   requireDivisible(file, ['image_size', c.image_size], ['patch_size', c.patch_size], p);
   return {
     hiddenSize: c.hidden_size,

@@ -134,7 +134,9 @@ export function decodeI64(pairs: Int32Array, where: string): Int32Array {
     const hi = pairs[2 * i + 1] as number;
     if (hi !== lo >> 31) {
       const value = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
-      throw new CaptuneError(`${where} (I64) holds ${value} at flat index ${i}, outside the int32 range captune uses`);
+      throw new CaptuneError(
+        `${where} (I64) holds ${value} at flat index ${i}, outside the int32 range captune uses`,
+      );
     }
     out[i] = lo;
   }
@@ -156,5 +158,6 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Typed-array views over file bytes assume a little-endian host (every platform Node runs on). */
 export function assertLittleEndianHost(): void {
-  if (!LITTLE_ENDIAN) throw new CaptuneError('captune reads checkpoints only on little-endian hosts');
+  if (!LITTLE_ENDIAN)
+    throw new CaptuneError('captune reads checkpoints only on little-endian hosts');
 }

@@ -52,9 +52,14 @@ export const GptNeoConfigJson = z.looseObject({
   hidden_size: positiveInt().default(2048),
   num_layers: positiveInt().default(24),
   attention_types: z
-    .array(z.tuple([z.array(attentionKind), positiveInt()], { error: 'expected [["global" | "local", ...], repeat]' }), {
-      error: 'expected a list of [kinds, repeat] pairs',
-    })
+    .array(
+      z.tuple([z.array(attentionKind), positiveInt()], {
+        error: 'expected [["global" | "local", ...], repeat]',
+      }),
+      {
+        error: 'expected a list of [kinds, repeat] pairs',
+      },
+    )
     .default([[['global', 'local'], 12]]),
   num_heads: positiveInt().default(16),
   intermediate_size: positiveInt().nullish(),

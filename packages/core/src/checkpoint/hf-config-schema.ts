@@ -25,9 +25,12 @@ const POS_INT = 'expected a positive integer';
 const NON_NEG_INT = 'expected a non-negative integer';
 
 export const positiveInt = (): z.ZodInt => z.int({ error: POS_INT }).positive({ error: POS_INT });
-export const nonNegativeInt = (): z.ZodInt => z.int({ error: NON_NEG_INT }).nonnegative({ error: NON_NEG_INT });
+export const nonNegativeInt = (): z.ZodInt =>
+  z.int({ error: NON_NEG_INT }).nonnegative({ error: NON_NEG_INT });
 export const positiveNumber = (): z.ZodNumber =>
-  z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
+  z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' });
 export const probability = (): z.ZodNumber =>
   z
     .number({ error: 'expected a probability in [0, 1]' })
@@ -57,7 +60,9 @@ function render(value: unknown): string {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
 }
 
 /** A CaptuneError `<file>: <key path>: <problem>, got <value>`. */
@@ -88,12 +93,21 @@ export function parseWith<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
-  throw configError(file, [...prefix, ...issue.path], issue.message, { value: valueAt(input, issue.path) });
+  throw configError(file, [...prefix, ...issue.path], issue.message, {
+    value: valueAt(input, issue.path),
+  });
 }
 
 /** Checks `a` is divisible by `b` (hidden size by heads), naming both keys. */
-export function requireDivisible(file: string, a: [string, number], b: [string, number], prefix = ''): void {
+export function requireDivisible(
+  file: string,
+  a: [string, number],
+  b: [string, number],
+  prefix = '',
+): void {
   if (a[1] % b[1] !== 0) {
-    throw new CaptuneError(`${file}: ${prefix}${a[0]} (${a[1]}) must be divisible by ${prefix}${b[0]} (${b[1]})`);
+    throw new CaptuneError(
+      `${file}: ${prefix}${a[0]} (${a[1]}) must be divisible by ${prefix}${b[0]} (${b[1]})`,
+    );
   }
 }

@@ -68,7 +68,11 @@ export function parseOptConfig(json: unknown, file = 'config.json'): OptConfig {
   if (c.model_type !== undefined && c.model_type !== 'opt') {
     throw configError(file, ['model_type'], 'expected "opt"', { value: c.model_type });
   }
-  requireDivisible(file, ['hidden_size', c.hidden_size], ['num_attention_heads', c.num_attention_heads]);
+  requireDivisible(
+    file,
+    ['hidden_size', c.hidden_size],
+    ['num_attention_heads', c.num_attention_heads],
+  );
   return {
     modelType: 'opt',
     vocabSize: c.vocab_size,

@@ -4,8 +4,17 @@
  * Format and validation: `huggingface/safetensors` `safetensors/src/tensor.rs`.
  */
 import { decodeTensorBytes } from './decode-tensor.js';
-import { parseSafetensorsBytes, type SafetensorsHeader, type SafetensorsTensorInfo } from './safetensors-header.js';
-import { missingTensorError, type LoadedTensor, type TensorSource, type TensorSourceInfo } from './tensor-source.js';
+import {
+  parseSafetensorsBytes,
+  type SafetensorsHeader,
+  type SafetensorsTensorInfo,
+} from './safetensors-header.js';
+import {
+  missingTensorError,
+  type LoadedTensor,
+  type TensorSource,
+  type TensorSourceInfo,
+} from './tensor-source.js';
 
 export class SafetensorsBuffer implements TensorSource {
   readonly header: SafetensorsHeader;
@@ -38,7 +47,13 @@ export class SafetensorsBuffer implements TensorSource {
 
   info(name: string): TensorSourceInfo {
     const e = this.entry(name);
-    return { name, dtype: e.dtype, shape: e.shape, byteLength: e.dataOffsets[1] - e.dataOffsets[0], file: this.file };
+    return {
+      name,
+      dtype: e.dtype,
+      shape: e.shape,
+      byteLength: e.dataOffsets[1] - e.dataOffsets[0],
+      file: this.file,
+    };
   }
 
   /** Decodes one tensor into a fresh array (never a view aliasing the file bytes). */

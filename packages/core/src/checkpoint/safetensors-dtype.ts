@@ -59,11 +59,11 @@ export function isLoadableDtype(value: string): value is LoadableDtype {
 }
 
 /** Bytes per element. */
-export function dtypeSize(dtype: SafetensorsDtype): number {
+export function safetensorsDtypeSize(dtype: SafetensorsDtype): number {
   return SIZES[dtype];
 }
 
 /** Position in the crate's `enum Dtype` (increasing alignment); the writer sorts by it, descending. */
-export function dtypeRank(dtype: SafetensorsDtype): number {
+export function safetensorsDtypeRank(dtype: SafetensorsDtype): number {
   return SAFETENSORS_DTYPES.indexOf(dtype);
 }

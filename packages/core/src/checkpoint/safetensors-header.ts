@@ -7,7 +7,12 @@
  * byte 0 with no overlap and no hole, and the data section ends exactly at the end of the file.
  */
 import { CaptuneError } from '../errors/captune-error.js';
-import { SAFETENSORS_DTYPES, dtypeSize, isSafetensorsDtype, type SafetensorsDtype } from './safetensors-dtype.js';
+import {
+  SAFETENSORS_DTYPES,
+  safetensorsDtypeSize,
+  isSafetensorsDtype,
+  type SafetensorsDtype,
+} from './safetensors-dtype.js';
 
 /** The reference crate's `MAX_HEADER_SIZE`. */
 export const MAX_HEADER_SIZE = 100_000_000;
@@ -46,16 +51,25 @@ const fmtOffsets = (o: readonly [number, number]): string => `[${o[0]}, ${o[1]}]
  */
 export function readHeaderSize(prefix: Uint8Array, file: string, fileSize?: number): number {
   if (prefix.length < 8) {
-    fail(file, `file is ${fileSize ?? prefix.length} bytes, too short for a safetensors file (it starts with an 8-byte header length)`);
+    fail(
+      file,
+      `file is ${fileSize ?? prefix.length} bytes, too short for a safetensors file (it starts with an 8-byte header length)`,
+    );
   }
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_SIZE)) {
-    fail(file, `header length ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit (is this a safetensors file?)`);
+    fail(
+      file,
+      `header length ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit (is this a safetensors file?)`,
+    );
   }
   const size = Number(n);
   if (size < 2) fail(file, `header length ${size} is too small for a JSON object`);
   if (fileSize !== undefined && 8 + size > fileSize) {
-    fail(file, `header length ${size} runs past the end of the file (file is ${fileSize} bytes, header would end at byte ${8 + size})`);
+    fail(
+      file,
+      `header length ${size} runs past the end of the file (file is ${fileSize} bytes, header would end at byte ${8 + size})`,
+    );
   }
   return size;
 }
@@ -84,7 +98,8 @@ function isIndex(value: unknown): value is number {
 
 function parseMetadata(value: unknown, file: string): Record<string, string> {
   if (value === null || value === undefined) return {};
-  if (!isPlainObject(value)) fail(file, '__metadata__ must be an object mapping strings to strings');
+  if (!isPlainObject(value))
+    fail(file, '__metadata__ must be an object mapping strings to strings');
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
@@ -104,18 +119,27 @@ function parseEntry(name: string, value: unknown, file: string): SafetensorsTens
     fail(file, `${where} has unknown dtype "${dtype}" (known: ${SAFETENSORS_DTYPES.join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    fail(file, `${where} has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    fail(
+      file,
+      `${where} has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`,
+    );
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    fail(file, `${where} has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] non-negative integers`);
+    fail(
+      file,
+      `${where} has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] non-negative integers`,
+    );
   }
   const dataOffsets: [number, number] = [offsets[0] as number, offsets[1] as number];
   if (dataOffsets[1] < dataOffsets[0]) {
-    fail(file, `${where} has data_offsets ${fmtOffsets(dataOffsets)} whose end is before its begin`);
+    fail(
+      file,
+      `${where} has data_offsets ${fmtOffsets(dataOffsets)} whose end is before its begin`,
+    );
   }
   let numel = 1;
   for (const d of shape as number[]) numel *= d;
-  const nbytes = numel * dtypeSize(dtype);
+  const nbytes = numel * safetensorsDtypeSize(dtype);
   if (!Number.isSafeInteger(nbytes)) {
     fail(file, `${where} has shape ${fmtShape(shape as number[])} too large to address`);
   }
@@ -141,7 +165,10 @@ function checkCoverage(sorted: readonly SafetensorsTensorInfo[], file: string): 
       );
     }
     if (begin > start) {
-      fail(file, `bytes [${start}, ${begin}) of the data section belong to no tensor (a hole before tensor "${info.name}")`);
+      fail(
+        file,
+        `bytes [${start}, ${begin}) of the data section belong to no tensor (a hole before tensor "${info.name}")`,
+      );
     }
     start = end;
     previous = info;
@@ -167,7 +194,9 @@ export function parseSafetensorsHeader(
     else tensors.push(parseEntry(name, value, file));
   }
   // Older writers ordered entries by name; the data layout is what matters.
-  tensors.sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
+  tensors.sort(
+    (a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1],
+  );
   const dataLength = checkCoverage(tensors, file);
   const dataStart = 8 + headerBytes.length;
   const dataEnd = dataStart + dataLength;
@@ -177,7 +206,10 @@ export function parseSafetensorsHeader(
       fileSize < dataEnd
         ? `; the file is truncated or the header is wrong (tensor "${last?.name}" ends there)`
         : `; the last ${fileSize - dataEnd} bytes belong to no tensor`;
-    fail(file, `file is ${fileSize} bytes but its header says the data section ends at byte ${dataEnd}${detail}`);
+    fail(
+      file,
+      `file is ${fileSize} bytes but its header says the data section ends at byte ${dataEnd}${detail}`,
+    );
   }
   return {
     headerSize: headerBytes.length,

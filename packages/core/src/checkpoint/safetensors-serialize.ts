@@ -7,7 +7,7 @@
  */
 import { CaptuneError } from '../errors/captune-error.js';
 import { assertLittleEndianHost, encodeBf16, encodeF16, encodeI64 } from './dtype-convert.js';
-import { dtypeRank, dtypeSize } from './safetensors-dtype.js';
+import { safetensorsDtypeRank, safetensorsDtypeSize } from './safetensors-dtype.js';
 
 export const WRITABLE_DTYPES = ['F32', 'F16', 'BF16', 'I32', 'I64'] as const;
 export type WritableDtype = (typeof WRITABLE_DTYPES)[number];
@@ -61,34 +61,48 @@ function numel(shape: readonly number[]): number {
 
 function checkSpec(name: string, spec: TensorSpec, file: string): void {
   const where = `${file}: tensor "${name}"`;
-  if (name === '__metadata__') throw new CaptuneError(`${file}: "__metadata__" is reserved and cannot name a tensor`);
+  if (name === '__metadata__')
+    throw new CaptuneError(`${file}: "__metadata__" is reserved and cannot name a tensor`);
   if (!(WRITABLE_DTYPES as readonly string[]).includes(spec.dtype)) {
-    throw new CaptuneError(`${where} has dtype ${String(spec.dtype)}; captune writes ${WRITABLE_DTYPES.join(', ')}`);
+    throw new CaptuneError(
+      `${where} has dtype ${String(spec.dtype)}; captune writes ${WRITABLE_DTYPES.join(', ')}`,
+    );
   }
   if (!spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new CaptuneError(`${where} has shape [${spec.shape.join(', ')}]; dimensions must be non-negative integers`);
+    throw new CaptuneError(
+      `${where} has shape [${spec.shape.join(', ')}]; dimensions must be non-negative integers`,
+    );
   }
 }
 
 /** Lays out the file: order, offsets and header bytes; needs only dtypes and shapes. */
-export function planSafetensors(specs: Readonly<Record<string, TensorSpec>>, options: SerializeOptions = {}): SafetensorsPlan {
+export function planSafetensors(
+  specs: Readonly<Record<string, TensorSpec>>,
+  options: SerializeOptions = {},
+): SafetensorsPlan {
   const file = options.file ?? 'safetensors';
   const entries = Object.entries(specs).map(([name, spec]) => {
     checkSpec(name, spec, file);
     return { name, spec, key: encoder.encode(name) };
   });
   // Descending dtype alignment, then name by UTF-8 bytes (Rust `String` order).
-  entries.sort((a, b) => dtypeRank(b.spec.dtype) - dtypeRank(a.spec.dtype) || compareBytes(a.key, b.key));
+  entries.sort(
+    (a, b) =>
+      safetensorsDtypeRank(b.spec.dtype) - safetensorsDtypeRank(a.spec.dtype) ||
+      compareBytes(a.key, b.key),
+  );
   let offset = 0;
   const tensors: PlannedTensor[] = entries.map(({ name, spec }) => {
     const begin = offset;
-    offset += numel(spec.shape) * dtypeSize(spec.dtype);
+    offset += numel(spec.shape) * safetensorsDtypeSize(spec.dtype);
     return { name, dtype: spec.dtype, shape: [...spec.shape], begin, end: offset };
   });
   // Built by hand: a JS object would move integer-like keys ("0") to the front.
   const parts: string[] = [];
   if (options.metadata !== undefined) {
-    const meta = Object.entries(options.metadata).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(String(v))}`);
+    const meta = Object.entries(options.metadata).map(
+      ([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(String(v))}`,
+    );
     parts.push(`"__metadata__":{${meta.join(',')}}`);
   }
   for (const t of tensors) {
@@ -117,7 +131,11 @@ export function checkTensorData(t: PlannedTensor, data: TensorData, file: string
 }
 
 /** Encoded bytes of one tensor, `chunkElements` values at a time (F32 / I32 chunks are views). */
-export function* encodeTensorChunks(t: PlannedTensor, data: TensorData, chunkElements = 1 << 20): Generator<Uint8Array> {
+export function* encodeTensorChunks(
+  t: PlannedTensor,
+  data: TensorData,
+  chunkElements = 1 << 20,
+): Generator<Uint8Array> {
   assertLittleEndianHost();
   for (let i = 0; i < data.length; i += chunkElements) {
     const part = data.subarray(i, Math.min(data.length, i + chunkElements));

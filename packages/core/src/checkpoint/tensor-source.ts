@@ -37,11 +37,17 @@ export interface TensorSource {
 }
 
 /** The error for a tensor name a checkpoint does not have. */
-export function missingTensorError(where: string, name: string, names: readonly string[]): CaptuneError {
+export function missingTensorError(
+  where: string,
+  name: string,
+  names: readonly string[],
+): CaptuneError {
   const sample = names
     .slice(0, 3)
     .map((n) => `"${n}"`)
     .join(', ');
   const more = names.length > 3 ? ', …' : '';
-  return new CaptuneError(`${where}: no tensor named "${name}" (it has ${names.length} tensors: ${sample}${more})`);
+  return new CaptuneError(
+    `${where}: no tensor named "${name}" (it has ${names.length} tensors: ${sample}${more})`,
+  );
 }

@@ -49,7 +49,12 @@ export interface Tolerances {
   readonly gradAtol: number;
 }
 
-export const DEFAULT_TOLERANCES: Tolerances = { rtol: 1e-5, atol: 1e-6, gradRtol: 1e-4, gradAtol: 1e-5 };
+export const DEFAULT_TOLERANCES: Tolerances = {
+  rtol: 1e-5,
+  atol: 1e-6,
+  gradRtol: 1e-4,
+  gradAtol: 1e-5,
+};
 
 // ---- generators --------------------------------------------------------------------------
 

@@ -73,7 +73,17 @@ export class EngineBase {
     }
     let host: HostData;
     if (dt === 'float32') host = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
-    else host = data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>);
+    else {
+      if (!(data instanceof Int32Array)) {
+        for (let i = 0; i < data.length; i++) {
+          const v = data[i]!;
+          if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+            throw new ShapeError('tensor', `int32 tensor given ${v} at index ${i}: values must be integers in the int32 range`);
+          }
+        }
+      }
+      host = data instanceof Int32Array ? data : Int32Array.from(data as ArrayLike<number>);
+    }
     const out = { shape: [...shape], dtype: dt };
     return this.wrap(this.backend.upload(host, out), out);
   }
@@ -122,7 +132,7 @@ export class EngineBase {
   // ---------------------------------------------------------------- memory
 
   /** Runs `fn` and frees every tensor it created except those it returns (or `keep`s). Sync only. */
-  tidy<T extends Keepable>(fn: () => T): T {
+  tidy<T>(fn: () => T): T {
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
     let result: T;

@@ -82,6 +82,7 @@ export abstract class ReduceOps extends ShapeOps {
 
   mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
     const ax = normalizeAxes('mean', axes, x.rank);
+    if (x.dtype !== 'float32') throw new ShapeError('mean', `needs a float32 tensor, got ${x.dtype} ${fmt(x.shape)}`);
     const n = sizeOf(ax.map((a) => x.shape[a]!));
     return this.div(this.sum(x, ax, keepDims), n);
   }
@@ -94,7 +95,7 @@ export abstract class ReduceOps extends ShapeOps {
     return this.run([x], out, () => this.backend.argmax(x, ax, out));
   }
 
-  /** The k largest values along the last axis, sorted descending (ties: lower index first). No gradient. */
+  /** The k largest values along the last axis, sorted descending (ties: lower index first). Gradient flows to the values. */
   topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } {
     if (x.rank < 1) throw new ShapeError('topk', 'needs rank >= 1');
     const last = x.shape[x.rank - 1]!;
@@ -102,7 +103,17 @@ export abstract class ReduceOps extends ShapeOps {
     const shape = [...x.shape.slice(0, -1), k];
     const vOut = { shape, dtype: x.dtype };
     const iOut = { shape, dtype: 'int32' as const };
-    const [v, i] = this.backend.topk(x, k, vOut, iOut);
-    return { values: this.wrap(v, vOut), indices: this.wrap(i, iOut) };
+    const [vh, ih] = this.backend.topk(x, k, vOut, iOut);
+    const indices = this.wrap(ih, iOut);
+    if (!(this.tape && x.requiresGrad)) return { values: this.wrap(vh, vOut), indices };
+    // Recorded: values = x gathered at the indices, so the gradient scatters back.
+    this.backend.dispose(vh);
+    const rows = x.size / last;
+    const flatIdx = this.tidy(() => {
+      const offsets = this.tensor(Int32Array.from({ length: rows * k }, (_, j) => Math.floor(j / k) * last), shape, 'int32');
+      return this.add(indices, offsets); // [..., k] into the flattened x
+    });
+    const values = this.reshape(this.gather(this.reshape(x, [-1]), flatIdx), shape);
+    return { values, indices };
   }
 }

@@ -51,27 +51,40 @@ export class ShardedCheckpoint implements TensorSource {
     try {
       json = JSON.parse(await readFile(indexPath, 'utf8'));
     } catch (error) {
-      throw new CaptuneError(`${indexPath}: cannot read shard index: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+      throw new CaptuneError(
+        `${indexPath}: cannot read shard index: ${(error as Error).message.split('\n')[0]}`,
+        { cause: error },
+      );
     }
     const parsed = IndexSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const at = issue?.path.length ? issue.path.join('.') : 'index';
-      throw new CaptuneError(`${indexPath}: ${at}: ${issue?.message ?? 'invalid'} (expected {"metadata": {...}, "weight_map": {"tensor": "shard.safetensors"}})`);
+      throw new CaptuneError(
+        `${indexPath}: ${at}: ${issue?.message ?? 'invalid'} (expected {"metadata": {...}, "weight_map": {"tensor": "shard.safetensors"}})`,
+      );
     }
     const folder = dirname(indexPath);
     const shardNames = [...new Set(Object.values(parsed.data.weight_map))].sort();
     for (const shard of shardNames) {
       if (isAbsolute(shard) || normalize(shard).split(/[\\/]/).includes('..')) {
-        throw new CaptuneError(`${indexPath}: shard "${shard}" points outside the checkpoint folder`);
+        throw new CaptuneError(
+          `${indexPath}: shard "${shard}" points outside the checkpoint folder`,
+        );
       }
     }
     const shards: SafetensorsFile[] = [];
     try {
       for (const shard of shardNames) {
         const shardPath = join(folder, shard);
-        const exists = await stat(shardPath).then((s) => s.isFile(), () => false);
-        if (!exists) throw new CaptuneError(`${indexPath}: shard "${shard}" listed in weight_map does not exist in ${folder}`);
+        const exists = await stat(shardPath).then(
+          (s) => s.isFile(),
+          () => false,
+        );
+        if (!exists)
+          throw new CaptuneError(
+            `${indexPath}: shard "${shard}" listed in weight_map does not exist in ${folder}`,
+          );
         shards.push(await SafetensorsFile.open(shardPath));
       }
       const byName = new Map(shardNames.map((name, i) => [name, shards[i] as SafetensorsFile]));
@@ -79,7 +92,9 @@ export class ShardedCheckpoint implements TensorSource {
       for (const [tensor, shard] of Object.entries(parsed.data.weight_map)) {
         const file = byName.get(shard) as SafetensorsFile;
         if (!file.has(tensor)) {
-          throw new CaptuneError(`${indexPath}: weight_map puts tensor "${tensor}" in ${shard}, but that shard has no such tensor`);
+          throw new CaptuneError(
+            `${indexPath}: weight_map puts tensor "${tensor}" in ${shard}, but that shard has no such tensor`,
+          );
         }
         shardOf.set(tensor, file);
       }
@@ -142,7 +157,9 @@ function noSafetensorsError(folder: string, files: readonly string[]): CaptuneEr
   }
   const pickles = files.filter((f) => PICKLE.test(f) || f === 'pytorch_model.bin.index.json');
   if (pickles.length > 0) {
-    const preferred = ['pytorch_model.bin', 'pytorch_model.bin.index.json'].find((p) => pickles.includes(p));
+    const preferred = ['pytorch_model.bin', 'pytorch_model.bin.index.json'].find((p) =>
+      pickles.includes(p),
+    );
     return pickleError(folder, preferred ?? pickles.slice(0, 3).join(', '), folder);
   }
   for (const [name, framework, flag] of [
@@ -155,7 +172,9 @@ function noSafetensorsError(folder: string, files: readonly string[]): CaptuneEr
       );
     }
   }
-  return new CaptuneError(`${folder}: no checkpoint found (expected ${SAFE_WEIGHTS_NAME} or ${SAFE_WEIGHTS_INDEX_NAME})`);
+  return new CaptuneError(
+    `${folder}: no checkpoint found (expected ${SAFE_WEIGHTS_NAME} or ${SAFE_WEIGHTS_INDEX_NAME})`,
+  );
 }
 
 /**
@@ -176,6 +195,7 @@ export async function openCheckpoint(path: string): Promise<TensorSource> {
   if (!info.isDirectory()) throw new CaptuneError(`${path}: not a file or folder`);
   const files = await readdir(path);
   if (files.includes(SAFE_WEIGHTS_NAME)) return SafetensorsFile.open(join(path, SAFE_WEIGHTS_NAME));
-  if (files.includes(SAFE_WEIGHTS_INDEX_NAME)) return ShardedCheckpoint.open(join(path, SAFE_WEIGHTS_INDEX_NAME));
+  if (files.includes(SAFE_WEIGHTS_INDEX_NAME))
+    return ShardedCheckpoint.open(join(path, SAFE_WEIGHTS_INDEX_NAME));
   throw noSafetensorsError(path.endsWith(sep) ? path.slice(0, -1) : path, files);
 }

@@ -1,4 +1,5 @@
 /**
  * @captune/core/node — the Node-only parts of core (files: checkpoints, tokenizer folders).
  */
-export {};
+export * from './checkpoint-exports.js';
+export * from './tokenizer-exports.js';

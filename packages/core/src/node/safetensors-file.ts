@@ -36,7 +36,9 @@ export async function readExactly(
     const length = Math.min(MAX_READ, target.length - done);
     const { bytesRead } = await handle.read(target, done, length, position + done);
     if (bytesRead === 0) {
-      throw new CaptuneError(`${file}: file ended at byte ${position + done} while reading ${target.length} bytes at ${position} (was it truncated while open?)`);
+      throw new CaptuneError(
+        `${file}: file ended at byte ${position + done} while reading ${target.length} bytes at ${position} (was it truncated while open?)`,
+      );
     }
     done += bytesRead;
   }
@@ -44,7 +46,12 @@ export async function readExactly(
 
 function ioError(file: string, error: unknown): CaptuneError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+  const reason =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : (error as Error).message;
   return new CaptuneError(`${file}: cannot open safetensors file: ${reason}`, { cause: error });
 }
 
@@ -109,7 +116,13 @@ export class SafetensorsFile implements TensorSource {
 
   info(name: string): TensorSourceInfo {
     const e = this.entry(name);
-    return { name, dtype: e.dtype, shape: e.shape, byteLength: e.dataOffsets[1] - e.dataOffsets[0], file: this.path };
+    return {
+      name,
+      dtype: e.dtype,
+      shape: e.shape,
+      byteLength: e.dataOffsets[1] - e.dataOffsets[0],
+      file: this.path,
+    };
   }
 
   /** Reads one tensor's bytes (and nothing else) and converts them to float32 / int32. */

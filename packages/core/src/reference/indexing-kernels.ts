@@ -10,7 +10,13 @@ import { sizeOf, type Shape } from '../tensor/shape.js';
 import { allocRef, type RefData } from './ref-data.js';
 import { unravel } from './strides.js';
 
-function checkIndex(op: string, index: number, at: number, indicesShape: Shape, rows: number): void {
+function checkIndex(
+  op: string,
+  index: number,
+  at: number,
+  indicesShape: Shape,
+  rows: number,
+): void {
   if (index < 0 || index >= rows) {
     throw new CaptuneError(
       `${op}: index ${index} at position [${unravel(at, indicesShape).join(', ')}] of the indices is out of range for ${rows} rows`,
@@ -19,7 +25,13 @@ function checkIndex(op: string, index: number, at: number, indicesShape: Shape, 
 }
 
 /** x [R, ...rest], indices [...I] → [...I, ...rest]. */
-export function gatherKernel(x: RefData, xShape: Shape, indices: Int32Array, indicesShape: Shape, dtype: DType): RefData {
+export function gatherKernel(
+  x: RefData,
+  xShape: Shape,
+  indices: Int32Array,
+  indicesShape: Shape,
+  dtype: DType,
+): RefData {
   const rows = xShape[0]!;
   const row = sizeOf(xShape.slice(1));
   const out = allocRef(dtype, indices.length * row);

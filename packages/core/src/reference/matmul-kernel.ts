@@ -19,7 +19,9 @@ export function matmulKernel(
   outDtype: DType,
 ): RefData {
   if (aShape.length < 2 || bShape.length < 2 || outShape.length < 2) {
-    throw new Error(`matmul: reference kernel needs rank ≥ 2 operands, got [${aShape}] and [${bShape}]`);
+    throw new Error(
+      `matmul: reference kernel needs rank ≥ 2 operands, got [${aShape}] and [${bShape}]`,
+    );
   }
   const [aRows, aCols] = aShape.slice(-2) as [number, number];
   const [bRows, bCols] = bShape.slice(-2) as [number, number];
@@ -30,8 +32,12 @@ export function matmulKernel(
   if (k !== kb) throw new Error(`matmul: inner dimensions differ (${k} vs ${kb})`);
 
   // Element (i, p) of op(A) within one matrix, and (p, j) of op(B), as flat offsets.
-  const aAt = options.transposeA ? (i: number, p: number) => p * aCols + i : (i: number, p: number) => i * aCols + p;
-  const bAt = options.transposeB ? (p: number, j: number) => j * bCols + p : (p: number, j: number) => p * bCols + j;
+  const aAt = options.transposeA
+    ? (i: number, p: number) => p * aCols + i
+    : (i: number, p: number) => i * aCols + p;
+  const bAt = options.transposeB
+    ? (p: number, j: number) => j * bCols + p
+    : (p: number, j: number) => p * bCols + j;
 
   // Batch dims: walk the output's batch shape with the inputs' broadcast batch strides
   // (counted in whole matrices).

@@ -16,7 +16,13 @@ function reducedStrides(inShape: Shape, axes: readonly number[]): number[] {
   return inShape.map((_, d) => (axes.includes(d) ? 0 : kept[j++]!));
 }
 
-export function sumKernel(x: RefData, xShape: Shape, axes: readonly number[], outShape: Shape, outDtype: DType): RefData {
+export function sumKernel(
+  x: RefData,
+  xShape: Shape,
+  axes: readonly number[],
+  outShape: Shape,
+  outDtype: DType,
+): RefData {
   const acc = new Float64Array(sizeOf(outShape));
   forEachPosition(xShape, [reducedStrides(xShape, axes)], (i, [o]) => {
     acc[o!]! += x[i]!;
@@ -24,7 +30,13 @@ export function sumKernel(x: RefData, xShape: Shape, axes: readonly number[], ou
   return outDtype === 'int32' ? Int32Array.from(acc) : acc;
 }
 
-export function maxKernel(x: RefData, xShape: Shape, axes: readonly number[], outShape: Shape, outDtype: DType): RefData {
+export function maxKernel(
+  x: RefData,
+  xShape: Shape,
+  axes: readonly number[],
+  outShape: Shape,
+  outDtype: DType,
+): RefData {
   const acc = new Float64Array(sizeOf(outShape)).fill(-Infinity);
   forEachPosition(xShape, [reducedStrides(xShape, axes)], (i, [o]) => {
     const v = x[i]!;
@@ -37,7 +49,11 @@ export function maxKernel(x: RefData, xShape: Shape, axes: readonly number[], ou
  * Calls `fn(base, stride, outIndex)` for every lane along `axis`: the lane's elements are
  * at `base + t * stride` for t in [0, shape[axis]).
  */
-export function forEachLane(shape: Shape, axis: number, fn: (base: number, stride: number, lane: number) => void): void {
+export function forEachLane(
+  shape: Shape,
+  axis: number,
+  fn: (base: number, stride: number, lane: number) => void,
+): void {
   const n = shape[axis]!;
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));
@@ -59,7 +75,12 @@ export function argmaxKernel(x: RefData, xShape: Shape, axis: number, outShape: 
   return out;
 }
 
-export function topkKernel(x: RefData, xShape: Shape, k: number, outDtype: DType): [RefData, Int32Array] {
+export function topkKernel(
+  x: RefData,
+  xShape: Shape,
+  k: number,
+  outDtype: DType,
+): [RefData, Int32Array] {
   const n = xShape[xShape.length - 1] ?? 1;
   const lanes = n === 0 ? 0 : x.length / n;
   const values = allocRef(outDtype, lanes * k);

@@ -11,11 +11,19 @@ describe('referenceBackendModule', () => {
     expect(backend).toBeInstanceOf(ReferenceBackend);
     expect(backend.device).toBe('cpu');
     const report = await registry.report();
-    expect(report).toEqual([{ backend: 'reference', device: 'cpu', availability: expect.objectContaining({ available: true }) }]);
+    expect(report).toEqual([
+      {
+        backend: 'reference',
+        device: 'cpu',
+        availability: expect.objectContaining({ available: true }),
+      },
+    ]);
   });
 
   it('explains that other devices are not driven', async () => {
     const registry = createBackendRegistry([referenceBackendModule]);
-    await expect(registry.create({ backend: 'reference', device: 'cuda' })).rejects.toThrow(/does not drive device "cuda"/);
+    await expect(registry.create({ backend: 'reference', device: 'cuda' })).rejects.toThrow(
+      /does not drive device "cuda"/,
+    );
   });
 });

@@ -12,7 +12,8 @@ export class ReferenceBackendProvider implements BackendProvider {
   readonly devices: readonly DeviceName[] = ['cpu'];
 
   async probe(device: DeviceName): Promise<Availability> {
-    if (device === 'cpu') return { available: true, detail: 'plain TypeScript, float64 internally' };
+    if (device === 'cpu')
+      return { available: true, detail: 'plain TypeScript, float64 internally' };
     return {
       available: false,
       reason: `the reference backend runs only on the CPU, not "${device}"`,
@@ -22,7 +23,12 @@ export class ReferenceBackendProvider implements BackendProvider {
 
   async create(device: DeviceName): Promise<Backend> {
     if (device !== 'cpu') {
-      throw new BackendUnavailableError('reference', device, 'the reference backend runs only on the CPU', 'Use device "cpu".');
+      throw new BackendUnavailableError(
+        'reference',
+        device,
+        'the reference backend runs only on the CPU',
+        'Use device "cpu".',
+      );
     }
     return new ReferenceBackend();
   }

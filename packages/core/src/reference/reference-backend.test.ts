@@ -14,12 +14,20 @@ describe('ReferenceBackend elementwise', () => {
     const x = refTensor(b, [1, 2, 3, 4, 5, 6], [2, 3]); // [[1,2,3],[4,5,6]]
     const col = refTensor(b, [10, 20], [2, 1]);
     const row = refTensor(b, [100, 200, 300], [3]);
-    expect(values(b, ref(b.binary('add', x, col, f32([2, 3])), [2, 3]))).toEqual([11, 12, 13, 24, 25, 26]);
-    expect(values(b, ref(b.binary('sub', x, row, f32([2, 3])), [2, 3]))).toEqual([-99, -198, -297, -96, -195, -294]);
+    expect(values(b, ref(b.binary('add', x, col, f32([2, 3])), [2, 3]))).toEqual([
+      11, 12, 13, 24, 25, 26,
+    ]);
+    expect(values(b, ref(b.binary('sub', x, row, f32([2, 3])), [2, 3]))).toEqual([
+      -99, -198, -297, -96, -195, -294,
+    ]);
     // [2,1] with [3] → [2,3]: both operands broadcast.
-    expect(values(b, ref(b.binary('mul', col, row, f32([2, 3])), [2, 3]))).toEqual([1000, 2000, 3000, 2000, 4000, 6000]);
+    expect(values(b, ref(b.binary('mul', col, row, f32([2, 3])), [2, 3]))).toEqual([
+      1000, 2000, 3000, 2000, 4000, 6000,
+    ]);
     const s = refTensor(b, [2], []);
-    expect(values(b, ref(b.binary('pow', x, s, f32([2, 3])), [2, 3]))).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(values(b, ref(b.binary('pow', x, s, f32([2, 3])), [2, 3]))).toEqual([
+      1, 4, 9, 16, 25, 36,
+    ]);
   });
 
   it('compares to float32 0/1 and selects with where', () => {
@@ -37,7 +45,8 @@ describe('ReferenceBackend elementwise', () => {
 
   it('computes unary ops in float64, gelu as the tanh approximation', () => {
     const x = refTensor(b, [-2, 0, 0.5, 1], [4]);
-    const get = (op: Parameters<ReferenceBackend['unary']>[0]) => values(b, ref(b.unary(op, x, f32([4])), [4]));
+    const get = (op: Parameters<ReferenceBackend['unary']>[0]) =>
+      values(b, ref(b.unary(op, x, f32([4])), [4]));
     expect(get('relu')).toEqual([0, 0, 0.5, 1]);
     expect(get('abs')).toEqual([2, 0, 0.5, 1]);
     expect(get('sigmoid')[0]).toBeCloseTo(1 / (1 + Math.exp(2)), 15);
@@ -84,14 +93,38 @@ describe('ReferenceBackend matmul', () => {
     // a [2,1,2,3]: batch 0 is A, batch 1 is 2A; b [3,3,2]: B, -B, 0 → out [2,3,2,2]
     const a = refTensor(b, [...A, ...A.map((v) => 2 * v)], [2, 1, 2, 3]);
     const bb = refTensor(b, [...B, ...B.map((v) => -v), ...B.map(() => 0)], [3, 3, 2]);
-    const out = values(b, ref(b.matmul(a, bb, { transposeA: false, transposeB: false }, f32([2, 3, 2, 2])), [2, 3, 2, 2]));
-    expect(out).toEqual([...AB, ...AB.map((v) => -v), 0, 0, 0, 0, ...AB.map((v) => 2 * v), ...AB.map((v) => -2 * v), 0, 0, 0, 0]);
+    const out = values(
+      b,
+      ref(
+        b.matmul(a, bb, { transposeA: false, transposeB: false }, f32([2, 3, 2, 2])),
+        [2, 3, 2, 2],
+      ),
+    );
+    expect(out).toEqual([
+      ...AB,
+      ...AB.map((v) => -v),
+      0,
+      0,
+      0,
+      0,
+      ...AB.map((v) => 2 * v),
+      ...AB.map((v) => -2 * v),
+      0,
+      0,
+      0,
+      0,
+    ]);
   });
 
   it('gives zeros for an empty inner dimension', () => {
     const a = refTensor(b, [], [2, 0]);
     const bb = refTensor(b, [], [0, 3]);
-    expect(values(b, ref(b.matmul(a, bb, { transposeA: false, transposeB: false }, f32([2, 3])), [2, 3]))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(
+      values(
+        b,
+        ref(b.matmul(a, bb, { transposeA: false, transposeB: false }, f32([2, 3])), [2, 3]),
+      ),
+    ).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 
@@ -118,7 +151,9 @@ describe('ReferenceBackend reductions and normalisations', () => {
 
   it('normalises along the last axis', () => {
     const t = ref(b.uploadF64(Float64Array.of(0, Math.log(3), 1000, 1000), [2, 2]), [2, 2]);
-    expect(values(b, ref(b.softmax(t, f32([2, 2])), [2, 2])).map((v) => +v.toFixed(12))).toEqual([0.25, 0.75, 0.5, 0.5]);
+    expect(values(b, ref(b.softmax(t, f32([2, 2])), [2, 2])).map((v) => +v.toFixed(12))).toEqual([
+      0.25, 0.75, 0.5, 0.5,
+    ]);
     const ls = values(b, ref(b.logSoftmax(t, f32([2, 2])), [2, 2]));
     expect(ls[0]).toBeCloseTo(Math.log(0.25), 14);
     expect(ls[2]).toBeCloseTo(Math.log(0.5), 12); // 1000 − (1000 + ln 2) loses ~1e-13
@@ -136,14 +171,28 @@ describe('ReferenceBackend shape ops', () => {
   const x = refTensor(b, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [2, 3, 2]);
 
   it('transposes by a permutation', () => {
-    expect(values(b, ref(b.transpose(x, [2, 0, 1], f32([2, 2, 3])), [2, 2, 3]))).toEqual([0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11]);
-    expect(values(b, ref(b.transpose(x, [1, 0, 2], f32([3, 2, 2])), [3, 2, 2]))).toEqual([0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11]);
+    expect(values(b, ref(b.transpose(x, [2, 0, 1], f32([2, 2, 3])), [2, 2, 3]))).toEqual([
+      0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11,
+    ]);
+    expect(values(b, ref(b.transpose(x, [1, 0, 2], f32([3, 2, 2])), [3, 2, 2]))).toEqual([
+      0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11,
+    ]);
   });
 
   it('slices, pads and concatenates', () => {
-    expect(values(b, ref(b.slice(x, [1, 1, 0], [1, 2, 1], f32([1, 2, 1])), [1, 2, 1]))).toEqual([8, 10]);
+    expect(values(b, ref(b.slice(x, [1, 1, 0], [1, 2, 1], f32([1, 2, 1])), [1, 2, 1]))).toEqual([
+      8, 10,
+    ]);
     const m = refTensor(b, [1, 2, 3, 4], [2, 2]);
-    const padded = b.pad(m, [[1, 0], [0, 2]], 9, f32([3, 4]));
+    const padded = b.pad(
+      m,
+      [
+        [1, 0],
+        [0, 2],
+      ],
+      9,
+      f32([3, 4]),
+    );
     expect(values(b, ref(padded, [3, 4]))).toEqual([9, 9, 9, 9, 1, 2, 9, 9, 3, 4, 9, 9]);
     const n = refTensor(b, [5, 6], [2, 1]);
     expect(values(b, ref(b.concat([m, n], 1, f32([2, 3])), [2, 3]))).toEqual([1, 2, 5, 3, 4, 6]);
@@ -153,8 +202,12 @@ describe('ReferenceBackend shape ops', () => {
 
   it('broadcasts and reshapes', () => {
     const r = refTensor(b, [1, 2], [2, 1]);
-    expect(values(b, ref(b.broadcastTo(r, f32([3, 2, 2])), [3, 2, 2]))).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2]);
-    expect(values(b, ref(b.reshape(x, f32([4, 3])), [4, 3]))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(values(b, ref(b.broadcastTo(r, f32([3, 2, 2])), [3, 2, 2]))).toEqual([
+      1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2,
+    ]);
+    expect(values(b, ref(b.reshape(x, f32([4, 3])), [4, 3]))).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+    ]);
   });
 });
 
@@ -175,14 +228,20 @@ describe('ReferenceBackend indexing', () => {
   it('throws a clear error for an out-of-range gather or scatter index', () => {
     const bad = refTensor(b, [0, 3], [2], 'int32');
     expect(() => b.gather(table, bad, f32([2, 2]))).toThrow(CaptuneError);
-    expect(() => b.gather(table, bad, f32([2, 2]))).toThrow('gather: index 3 at position [1] of the indices is out of range for 3 rows');
+    expect(() => b.gather(table, bad, f32([2, 2]))).toThrow(
+      'gather: index 3 at position [1] of the indices is out of range for 3 rows',
+    );
     const upd = refTensor(b, [1, 1, 1, 1], [2, 2]);
-    expect(() => b.scatterAdd(upd, refTensor(b, [-1, 0], [2], 'int32'), f32([3, 2]))).toThrow(/scatterAdd: index -1/);
+    expect(() => b.scatterAdd(upd, refTensor(b, [-1, 0], [2], 'int32'), f32([3, 2]))).toThrow(
+      /scatterAdd: index -1/,
+    );
   });
 
   it('one-hot encodes with zero rows out of range', () => {
     const idx = refTensor(b, [1, -1, 3, 0], [4], 'int32');
-    expect(values(b, ref(b.oneHot(idx, 3, f32([4, 3])), [4, 3]))).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    expect(values(b, ref(b.oneHot(idx, 3, f32([4, 3])), [4, 3]))).toEqual([
+      0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+    ]);
   });
 });
 

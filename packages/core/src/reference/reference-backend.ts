@@ -17,13 +17,25 @@ import type {
 } from '../backend/backend.js';
 import type { DType, HostData } from '../tensor/dtype.js';
 import { fmt, sizeOf, type Shape } from '../tensor/shape.js';
-import { binaryKernel, castKernel, fillKernel, unaryKernel, whereKernel } from './elementwise-kernels.js';
+import {
+  binaryKernel,
+  castKernel,
+  fillKernel,
+  unaryKernel,
+  whereKernel,
+} from './elementwise-kernels.js';
 import { gatherKernel, oneHotKernel, scatterAddKernel } from './indexing-kernels.js';
 import { matmulKernel } from './matmul-kernel.js';
 import { layerNormKernel, logSoftmaxKernel, softmaxKernel } from './nn-kernels.js';
 import { allocRef, type RefData } from './ref-data.js';
 import { argmaxKernel, maxKernel, sumKernel, topkKernel } from './reduction-kernels.js';
-import { broadcastToKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from './shape-kernels.js';
+import {
+  broadcastToKernel,
+  concatKernel,
+  padKernel,
+  sliceKernel,
+  transposeKernel,
+} from './shape-kernels.js';
 
 /** A reference tensor: its data, and the shape and dtype it was made with. */
 export class ReferenceHandle {
@@ -58,7 +70,8 @@ export class ReferenceBackend implements Backend {
 
   /** A float32 tensor holding exactly these float64 values (for finite differences in tests). */
   uploadF64(data: Float64Array, shape: Shape): Handle {
-    if (data.length !== sizeOf(shape)) throw new Error(`uploadF64: ${data.length} values for shape ${fmt(shape)}`);
+    if (data.length !== sizeOf(shape))
+      throw new Error(`uploadF64: ${data.length} values for shape ${fmt(shape)}`);
     return this.make(Float64Array.from(data), { shape, dtype: 'float32' });
   }
 
@@ -103,11 +116,23 @@ export class ReferenceBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, out: OutSpec): Handle {
-    return this.make(binaryKernel(op, this.data(a), a.shape, this.data(b), b.shape, out.shape, out.dtype), out);
+    return this.make(
+      binaryKernel(op, this.data(a), a.shape, this.data(b), b.shape, out.shape, out.dtype),
+      out,
+    );
   }
 
   where(cond: TensorRef, a: TensorRef, b: TensorRef, out: OutSpec): Handle {
-    const d = whereKernel(this.data(cond), cond.shape, this.data(a), a.shape, this.data(b), b.shape, out.shape, out.dtype);
+    const d = whereKernel(
+      this.data(cond),
+      cond.shape,
+      this.data(a),
+      a.shape,
+      this.data(b),
+      b.shape,
+      out.shape,
+      out.dtype,
+    );
     return this.make(d, out);
   }
 
@@ -116,7 +141,10 @@ export class ReferenceBackend implements Backend {
   }
 
   matmul(a: TensorRef, b: TensorRef, options: MatmulOptions, out: OutSpec): Handle {
-    return this.make(matmulKernel(this.data(a), a.shape, this.data(b), b.shape, options, out.shape, out.dtype), out);
+    return this.make(
+      matmulKernel(this.data(a), a.shape, this.data(b), b.shape, options, out.shape, out.dtype),
+      out,
+    );
   }
 
   sum(x: TensorRef, axes: readonly number[], out: OutSpec): Handle {
@@ -145,7 +173,15 @@ export class ReferenceBackend implements Backend {
   }
 
   layerNorm(x: TensorRef, gamma: TensorRef, beta: TensorRef, eps: number, out: OutSpec): Handle {
-    const d = layerNormKernel(this.data(x), x.shape, this.data(gamma), gamma.shape, this.data(beta), beta.shape, eps);
+    const d = layerNormKernel(
+      this.data(x),
+      x.shape,
+      this.data(gamma),
+      gamma.shape,
+      this.data(beta),
+      beta.shape,
+      eps,
+    );
     return this.make(d, out);
   }
 
@@ -166,7 +202,12 @@ export class ReferenceBackend implements Backend {
     return this.make(concatKernel(parts, axis, out.shape, out.dtype), out);
   }
 
-  pad(x: TensorRef, paddings: readonly (readonly [number, number])[], value: number, out: OutSpec): Handle {
+  pad(
+    x: TensorRef,
+    paddings: readonly (readonly [number, number])[],
+    value: number,
+    out: OutSpec,
+  ): Handle {
     return this.make(padKernel(this.data(x), x.shape, paddings, value, out.shape, out.dtype), out);
   }
 
@@ -175,11 +216,17 @@ export class ReferenceBackend implements Backend {
   }
 
   gather(x: TensorRef, indices: TensorRef, out: OutSpec): Handle {
-    return this.make(gatherKernel(this.data(x), x.shape, this.ints(indices), indices.shape, out.dtype), out);
+    return this.make(
+      gatherKernel(this.data(x), x.shape, this.ints(indices), indices.shape, out.dtype),
+      out,
+    );
   }
 
   scatterAdd(updates: TensorRef, indices: TensorRef, out: OutSpec): Handle {
-    return this.make(scatterAddKernel(this.data(updates), this.ints(indices), indices.shape, out.shape, out.dtype), out);
+    return this.make(
+      scatterAddKernel(this.data(updates), this.ints(indices), indices.shape, out.shape, out.dtype),
+      out,
+    );
   }
 
   oneHot(indices: TensorRef, depth: number, out: OutSpec): Handle {
@@ -190,9 +237,14 @@ export class ReferenceBackend implements Backend {
 
   private make(data: RefData, out: OutSpec): Handle {
     if (data.length !== sizeOf(out.shape)) {
-      throw new Error(`reference: kernel produced ${data.length} values for output shape ${fmt(out.shape)}`);
+      throw new Error(
+        `reference: kernel produced ${data.length} values for output shape ${fmt(out.shape)}`,
+      );
     }
-    const stored = (out.dtype === 'int32') === data instanceof Int32Array ? data : allocRef(out.dtype, data.length);
+    const stored =
+      (out.dtype === 'int32') === data instanceof Int32Array
+        ? data
+        : allocRef(out.dtype, data.length);
     if (stored !== data) stored.set(out.dtype === 'int32' ? data.map(Math.trunc) : data);
     const h = new ReferenceHandle(stored, [...out.shape], out.dtype);
     this.live.add(h);
@@ -210,7 +262,9 @@ export class ReferenceBackend implements Backend {
     const h = this.own(x.handle, 'reference');
     if (h.disposed) throw new Error(`reference: tensor ${fmt(x.shape)} used after dispose`);
     if (h.dtype !== x.dtype || sizeOf(h.shape) !== sizeOf(x.shape)) {
-      throw new Error(`reference: tensor is ${h.dtype} ${fmt(h.shape)} but was passed as ${x.dtype} ${fmt(x.shape)}`);
+      throw new Error(
+        `reference: tensor is ${h.dtype} ${fmt(h.shape)} but was passed as ${x.dtype} ${fmt(x.shape)}`,
+      );
     }
     return h;
   }
@@ -221,7 +275,8 @@ export class ReferenceBackend implements Backend {
 
   private ints(x: TensorRef): Int32Array {
     const d = this.data(x);
-    if (!(d instanceof Int32Array)) throw new Error(`reference: indices must be int32, got ${x.dtype}`);
+    if (!(d instanceof Int32Array))
+      throw new Error(`reference: indices must be int32, got ${x.dtype}`);
     return d;
   }
 }

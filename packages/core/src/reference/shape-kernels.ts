@@ -9,7 +9,13 @@ import { allocRef, type RefData } from './ref-data.js';
 import { broadcastStrides, forEachPosition } from './strides.js';
 
 /** out[c] = x[c permuted back]: output axis j is input axis perm[j]. */
-export function transposeKernel(x: RefData, xShape: Shape, perm: readonly number[], outShape: Shape, dtype: DType): RefData {
+export function transposeKernel(
+  x: RefData,
+  xShape: Shape,
+  perm: readonly number[],
+  outShape: Shape,
+  dtype: DType,
+): RefData {
   const xs = stridesOf(xShape);
   const out = allocRef(dtype, x.length);
   forEachPosition(outShape, [perm.map((p) => xs[p]!)], (i, [o]) => {
@@ -19,7 +25,13 @@ export function transposeKernel(x: RefData, xShape: Shape, perm: readonly number
 }
 
 /** Window of x starting at `begin` with the output's shape. */
-export function sliceKernel(x: RefData, xShape: Shape, begin: readonly number[], outShape: Shape, dtype: DType): RefData {
+export function sliceKernel(
+  x: RefData,
+  xShape: Shape,
+  begin: readonly number[],
+  outShape: Shape,
+  dtype: DType,
+): RefData {
   const xs = stridesOf(xShape);
   let base = 0;
   for (let d = 0; d < xShape.length; d++) base += begin[d]! * xs[d]!;
@@ -81,7 +93,12 @@ export function padKernel(
   return out;
 }
 
-export function broadcastToKernel(x: RefData, xShape: Shape, outShape: Shape, dtype: DType): RefData {
+export function broadcastToKernel(
+  x: RefData,
+  xShape: Shape,
+  outShape: Shape,
+  dtype: DType,
+): RefData {
   const out = allocRef(dtype, sizeOf(outShape));
   forEachPosition(outShape, [broadcastStrides(xShape, outShape)], (i, [o]) => {
     out[i] = x[o!]!;

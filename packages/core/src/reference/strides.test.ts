@@ -15,7 +15,15 @@ describe('broadcastStrides', () => {
 describe('forEachPosition', () => {
   it('walks row-major with offsets into strided inputs', () => {
     const seen: [number, number, number][] = [];
-    forEachPosition([2, 3], [[1, 2], [0, 1]], (i, [a, b]) => seen.push([i, a!, b!]), [10, 0]);
+    forEachPosition(
+      [2, 3],
+      [
+        [1, 2],
+        [0, 1],
+      ],
+      (i, [a, b]) => seen.push([i, a!, b!]),
+      [10, 0],
+    );
     expect(seen).toEqual([
       [0, 10, 0],
       [1, 12, 1],

@@ -12,13 +12,16 @@ import { stridesOf, type Shape } from '../tensor/shape.js';
 export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
   const own = stridesOf(inShape);
   const lead = outShape.length - inShape.length;
-  if (lead < 0) throw new Error(`broadcastStrides: rank of ${fmtShape(inShape)} exceeds ${fmtShape(outShape)}`);
+  if (lead < 0)
+    throw new Error(`broadcastStrides: rank of ${fmtShape(inShape)} exceeds ${fmtShape(outShape)}`);
   const out = new Array<number>(outShape.length).fill(0);
   for (let i = 0; i < inShape.length; i++) {
     const d = inShape[i]!;
     const o = outShape[lead + i]!;
     if (d !== o && d !== 1) {
-      throw new Error(`broadcastStrides: ${fmtShape(inShape)} does not broadcast to ${fmtShape(outShape)}`);
+      throw new Error(
+        `broadcastStrides: ${fmtShape(inShape)} does not broadcast to ${fmtShape(outShape)}`,
+      );
     }
     out[lead + i] = d === 1 ? 0 : own[i]!;
   }

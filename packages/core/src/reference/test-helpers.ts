@@ -4,12 +4,21 @@ import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import type { ReferenceBackend } from './reference-backend.js';
 
-export function refTensor(b: ReferenceBackend, values: readonly number[], shape: Shape, dtype: DType = 'float32'): TensorRef {
+export function refTensor(
+  b: ReferenceBackend,
+  values: readonly number[],
+  shape: Shape,
+  dtype: DType = 'float32',
+): TensorRef {
   const data = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
   return { handle: b.upload(data, { shape, dtype }), shape, dtype };
 }
 
-export function ref(handle: TensorRef['handle'], shape: Shape, dtype: DType = 'float32'): TensorRef {
+export function ref(
+  handle: TensorRef['handle'],
+  shape: Shape,
+  dtype: DType = 'float32',
+): TensorRef {
   return { handle, shape, dtype };
 }
 

@@ -19,14 +19,19 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CaptuneError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new CaptuneError(
+      `${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
 }
 
 const VocabSchema = z.record(z.string(), z.number().int().nonnegative());
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const at = issue.path.length > 0 ? ` at ${issue.path.map((p) => JSON.stringify(String(p))).join('.')}` : '';
+  const at =
+    issue.path.length > 0
+      ? ` at ${issue.path.map((p) => JSON.stringify(String(p))).join('.')}`
+      : '';
   return `${issue.message}${at}`;
 }
 
@@ -38,7 +43,9 @@ export function parseVocabJson(text: string, file: string): [string, number][] {
   }
   const parsed = VocabSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CaptuneError(`${file}: expected an object mapping token strings to integer ids (${describeIssue(parsed.error.issues[0]!)})`);
+    throw new CaptuneError(
+      `${file}: expected an object mapping token strings to integer ids (${describeIssue(parsed.error.issues[0]!)})`,
+    );
   }
   return Object.entries(parsed.data);
 }
@@ -56,7 +63,11 @@ export interface MergesParseOptions {
  * `merges.txt` / `vocab.bpe`: a first line starting with `#` (e.g. `#version: 0.2`) is skipped;
  * each other non-empty line is two symbols separated by one space. Line numbers are 1-based.
  */
-export function parseMergesText(text: string, file: string, options: MergesParseOptions = {}): Merge[] {
+export function parseMergesText(
+  text: string,
+  file: string,
+  options: MergesParseOptions = {},
+): Merge[] {
   const lines = text.split('\n');
   const merges: Merge[] = [];
   const limit = options.limit ?? Infinity;
@@ -68,7 +79,10 @@ export function parseMergesText(text: string, file: string, options: MergesParse
       throw new CaptuneError(`${file}: line ${i + 1}: empty line inside the merges`);
     }
     const m = MERGE_LINE.exec(line);
-    if (!m) throw new CaptuneError(`${file}: line ${i + 1}: expected two space-separated symbols, got ${JSON.stringify(line.slice(0, 60))}`);
+    if (!m)
+      throw new CaptuneError(
+        `${file}: line ${i + 1}: expected two space-separated symbols, got ${JSON.stringify(line.slice(0, 60))}`,
+      );
     merges.push([m[1]!, m[2]!]);
   }
   return merges;
@@ -82,7 +96,13 @@ const TokenizerJsonSchema = z.object({
     end_of_word_suffix: z.string().nullish(),
   }),
   added_tokens: z
-    .array(z.object({ id: z.number().int().nonnegative(), content: z.string(), special: z.boolean().optional() }))
+    .array(
+      z.object({
+        id: z.number().int().nonnegative(),
+        content: z.string(),
+        special: z.boolean().optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -100,17 +120,23 @@ export function parseTokenizerJson(text: string, file: string): TokenizerJson {
   const raw = parseJson(text, file);
   const parsed = TokenizerJsonSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CaptuneError(`${file}: not a Hugging Face BPE tokenizer.json (${describeIssue(parsed.error.issues[0]!)})`);
+    throw new CaptuneError(
+      `${file}: not a Hugging Face BPE tokenizer.json (${describeIssue(parsed.error.issues[0]!)})`,
+    );
   }
   const { model, added_tokens } = parsed.data;
   if (model.type !== undefined && model.type !== 'BPE') {
-    throw new CaptuneError(`${file}: model.type is ${JSON.stringify(model.type)}; captune reads BPE tokenizers only (GPT-2, CLIP)`);
+    throw new CaptuneError(
+      `${file}: model.type is ${JSON.stringify(model.type)}; captune reads BPE tokenizers only (GPT-2, CLIP)`,
+    );
   }
   const merges = model.merges.map((m, i): Merge => {
     if (Array.isArray(m)) return [m[0], m[1]];
     const parts = m.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      throw new CaptuneError(`${file}: model.merges[${i}]: expected two space-separated symbols, got ${JSON.stringify(m.slice(0, 60))}`);
+      throw new CaptuneError(
+        `${file}: model.merges[${i}]: expected two space-separated symbols, got ${JSON.stringify(m.slice(0, 60))}`,
+      );
     }
     return [parts[0]!, parts[1]!];
   });
@@ -130,10 +156,19 @@ export const CLIP_MERGE_COUNT = 49152 - 256 - 2;
  * merges = lines 1..48894; vocab = byte symbols, the same with `</w>`, merged pairs, then
  * `<|startoftext|>`, `<|endoftext|>` (49,408 entries for the real file).
  */
-export function clipVocabFromBpeText(text: string, file: string): { vocab: [string, number][]; merges: Merge[] } {
+export function clipVocabFromBpeText(
+  text: string,
+  file: string,
+): { vocab: [string, number][]; merges: Merge[] } {
   const merges = parseMergesText(text, file, { limit: CLIP_MERGE_COUNT, skipFirstLine: true });
   const bytes = bytesToUnicodeValuesInDictOrder();
-  const tokens = [...bytes, ...bytes.map((b) => `${b}</w>`), ...merges.map(([a, b]) => a + b), CLIP_SOT_TOKEN, CLIP_EOT_TOKEN];
+  const tokens = [
+    ...bytes,
+    ...bytes.map((b) => `${b}</w>`),
+    ...merges.map(([a, b]) => a + b),
+    CLIP_SOT_TOKEN,
+    CLIP_EOT_TOKEN,
+  ];
   // Later duplicates win, as `dict(zip(vocab, range(len(vocab))))` does; ids stay positional.
   const byToken = new Map<string, number>();
   tokens.forEach((t, i) => byToken.set(t, i));

@@ -14,13 +14,19 @@ export interface ClipTokenizeOptions {
   readonly truncate?: boolean;
 }
 
-export function clipTokenize(tokenizer: ClipTokenizer, texts: readonly string[], options: ClipTokenizeOptions = {}): number[][] {
+export function clipTokenize(
+  tokenizer: ClipTokenizer,
+  texts: readonly string[],
+  options: ClipTokenizeOptions = {},
+): number[][] {
   const n = options.contextLength ?? 77;
   checkContextLength(n);
   return texts.map((text) => {
     const ids = [tokenizer.bosId, ...tokenizer.encode(text), tokenizer.eosId];
     if (ids.length > n && !options.truncate) {
-      throw new CaptuneError(`input ${JSON.stringify(text)} is too long for context length ${n} (${ids.length} tokens)`);
+      throw new CaptuneError(
+        `input ${JSON.stringify(text)} is too long for context length ${n} (${ids.length} tokens)`,
+      );
     }
     return fitClipContext(ids, n, tokenizer.eosId, tokenizer.padId);
   });

@@ -18,7 +18,7 @@ import { htmlUnescape } from './html-unescape.js';
 import { collapseWhitespace, PY_WS, pythonStrip } from './python-text.js';
 import type { EncodeForModelOptions, Tokenizer } from './tokenizer.js';
 import { TokenVocab } from './token-vocab.js';
-import { decodeUtf8Replace, encodeUtf8 } from './utf8.js';
+import { checkWellFormed, decodeUtf8Replace, encodeUtf8 } from './utf8.js';
 
 export const CLIP_SOT_TOKEN = '<|startoftext|>';
 export const CLIP_EOT_TOKEN = '<|endoftext|>';
@@ -60,7 +60,10 @@ export class ClipTokenizer implements Tokenizer {
     this.bpe = new Bpe(options.merges, { endOfWordSuffix: '</w>' });
     const need = (token: string): number => {
       const id = this.vocab.id(token);
-      if (id === undefined) throw new CaptuneError(`${source}: the special token ${JSON.stringify(token)} is not in the vocabulary`);
+      if (id === undefined)
+        throw new CaptuneError(
+          `${source}: the special token ${JSON.stringify(token)} is not in the vocabulary`,
+        );
       return id;
     };
     this.bosId = need(CLIP_SOT_TOKEN);
@@ -76,6 +79,7 @@ export class ClipTokenizer implements Tokenizer {
   }
 
   encode(text: string): number[] {
+    checkWellFormed(text);
     const ids: number[] = [];
     for (const m of this.clean(text).matchAll(CLIP_PATTERN)) {
       const word = m[0];
@@ -99,7 +103,9 @@ export class ClipTokenizer implements Tokenizer {
       for (const ch of token) {
         const b = byteOf.get(ch);
         if (b === undefined) {
-          throw new CaptuneError(`token id ${id} (${JSON.stringify(token)}) has a character that is not a byte-level symbol`);
+          throw new CaptuneError(
+            `token id ${id} (${JSON.stringify(token)}) has a character that is not a byte-level symbol`,
+          );
         }
         bytes.push(b);
       }
@@ -125,7 +131,12 @@ export class ClipTokenizer implements Tokenizer {
 }
 
 /** `clip.tokenize`'s truncate=True: cut to n with the last id made eot, then pad. */
-export function fitClipContext(ids: readonly number[], n: number, eosId: number, padId: number): number[] {
+export function fitClipContext(
+  ids: readonly number[],
+  n: number,
+  eosId: number,
+  padId: number,
+): number[] {
   checkContextLength(n);
   const out = ids.slice(0, n);
   if (ids.length > n) out[n - 1] = eosId;

@@ -14,7 +14,7 @@ import { PY_WS } from './python-text.js';
 import { SpecialTokenSplitter } from './special-token-splitter.js';
 import type { EncodeForModelOptions, Tokenizer } from './tokenizer.js';
 import { TokenVocab } from './token-vocab.js';
-import { decodeUtf8Replace, encodeUtf8 } from './utf8.js';
+import { checkWellFormed, decodeUtf8Replace, encodeUtf8 } from './utf8.js';
 
 export const GPT2_PATTERN = new RegExp(
   `'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^${PY_WS}\\p{L}\\p{N}]+|[${PY_WS}]+(?![^${PY_WS}])|[${PY_WS}]+`,
@@ -62,7 +62,10 @@ export class Gpt2Tokenizer implements Tokenizer {
     const eos = options.eosToken ?? GPT2_EOS_TOKEN;
     const need = (token: string, role: string): number => {
       const id = this.vocab.id(token);
-      if (id === undefined) throw new CaptuneError(`${source}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`);
+      if (id === undefined)
+        throw new CaptuneError(
+          `${source}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`,
+        );
       return id;
     };
     this.eosId = need(eos, 'end-of-text');
@@ -75,6 +78,7 @@ export class Gpt2Tokenizer implements Tokenizer {
   }
 
   encode(text: string): number[] {
+    checkWellFormed(text);
     const ids: number[] = [];
     for (const piece of this.splitter.split(text)) {
       if (piece.special) {
@@ -102,7 +106,9 @@ export class Gpt2Tokenizer implements Tokenizer {
       for (const ch of token) {
         const b = byteOf.get(ch);
         if (b === undefined) {
-          throw new CaptuneError(`token id ${id} (${JSON.stringify(token)}) has a character that is not a byte-level symbol`);
+          throw new CaptuneError(
+            `token id ${id} (${JSON.stringify(token)}) has a character that is not a byte-level symbol`,
+          );
         }
         bytes.push(b);
       }

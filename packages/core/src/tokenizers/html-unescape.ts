@@ -26,13 +26,40 @@ function entityTable(): ReadonlyMap<string, string> {
 
 /** Numeric references that HTML5 maps to something else (0x80–0x9F as windows-1252). */
 const INVALID_CHARREFS: ReadonlyMap<number, string> = new Map<number, string>([
-  [0x00, '\ufffd'], [0x0d, '\r'], [0x80, '\u20ac'], [0x81, '\x81'], [0x82, '\u201a'],
-  [0x83, '\u0192'], [0x84, '\u201e'], [0x85, '\u2026'], [0x86, '\u2020'], [0x87, '\u2021'],
-  [0x88, '\u02c6'], [0x89, '\u2030'], [0x8a, '\u0160'], [0x8b, '\u2039'], [0x8c, '\u0152'],
-  [0x8d, '\x8d'], [0x8e, '\u017d'], [0x8f, '\x8f'], [0x90, '\x90'], [0x91, '\u2018'],
-  [0x92, '\u2019'], [0x93, '\u201c'], [0x94, '\u201d'], [0x95, '\u2022'], [0x96, '\u2013'],
-  [0x97, '\u2014'], [0x98, '\u02dc'], [0x99, '\u2122'], [0x9a, '\u0161'], [0x9b, '\u203a'],
-  [0x9c, '\u0153'], [0x9d, '\x9d'], [0x9e, '\u017e'], [0x9f, '\u0178'],
+  [0x00, '\ufffd'],
+  [0x0d, '\r'],
+  [0x80, '\u20ac'],
+  [0x81, '\x81'],
+  [0x82, '\u201a'],
+  [0x83, '\u0192'],
+  [0x84, '\u201e'],
+  [0x85, '\u2026'],
+  [0x86, '\u2020'],
+  [0x87, '\u2021'],
+  [0x88, '\u02c6'],
+  [0x89, '\u2030'],
+  [0x8a, '\u0160'],
+  [0x8b, '\u2039'],
+  [0x8c, '\u0152'],
+  [0x8d, '\x8d'],
+  [0x8e, '\u017d'],
+  [0x8f, '\x8f'],
+  [0x90, '\x90'],
+  [0x91, '\u2018'],
+  [0x92, '\u2019'],
+  [0x93, '\u201c'],
+  [0x94, '\u201d'],
+  [0x95, '\u2022'],
+  [0x96, '\u2013'],
+  [0x97, '\u2014'],
+  [0x98, '\u02dc'],
+  [0x99, '\u2122'],
+  [0x9a, '\u0161'],
+  [0x9b, '\u203a'],
+  [0x9c, '\u0153'],
+  [0x9d, '\x9d'],
+  [0x9e, '\u017e'],
+  [0x9f, '\u0178'],
 ]);
 
 /** Code points a numeric reference may not produce: they are dropped. */
@@ -54,7 +81,8 @@ function replaceCharref(_whole: string, s: string): string {
   if (s[0] === '#') {
     const digits = s.endsWith(';') ? s.slice(0, -1) : s;
     // Huge numbers only need to compare above 0x10FFFF: a float is enough.
-    const num = s[1] === 'x' || s[1] === 'X' ? parseInt(digits.slice(2), 16) : parseInt(digits.slice(1), 10);
+    const num =
+      s[1] === 'x' || s[1] === 'X' ? parseInt(digits.slice(2), 16) : parseInt(digits.slice(1), 10);
     const mapped = INVALID_CHARREFS.get(num);
     if (mapped !== undefined) return mapped;
     if ((num >= 0xd800 && num <= 0xdfff) || num > 0x10ffff) return '\ufffd';

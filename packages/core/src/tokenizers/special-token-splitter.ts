@@ -4,14 +4,19 @@
  * token when several start at the same place; text between them is kept (even whitespace).
  */
 
-export type TextPiece = { readonly special: true; readonly text: string } | { readonly special: false; readonly text: string };
+export type TextPiece =
+  | { readonly special: true; readonly text: string }
+  | { readonly special: false; readonly text: string };
 
 export class SpecialTokenSplitter {
   private readonly pattern: RegExp | undefined;
 
   constructor(tokens: readonly string[]) {
-    const unique = [...new Set(tokens.filter((t) => t.length > 0))].sort((a, b) => b.length - a.length);
-    this.pattern = unique.length > 0 ? new RegExp(unique.map(escapeRegExp).join('|'), 'gu') : undefined;
+    const unique = [...new Set(tokens.filter((t) => t.length > 0))].sort(
+      (a, b) => b.length - a.length,
+    );
+    this.pattern =
+      unique.length > 0 ? new RegExp(unique.map(escapeRegExp).join('|'), 'gu') : undefined;
   }
 
   split(text: string): TextPiece[] {

@@ -16,11 +16,15 @@ export class TokenVocab {
     let max = -1;
     for (const [token, id] of entries) {
       if (!Number.isInteger(id) || id < 0) {
-        throw new CaptuneError(`${source}: token ${JSON.stringify(token)} has id ${id}; ids must be non-negative integers`);
+        throw new CaptuneError(
+          `${source}: token ${JSON.stringify(token)} has id ${id}; ids must be non-negative integers`,
+        );
       }
       const other = byId.get(id);
       if (other !== undefined) {
-        throw new CaptuneError(`${source}: id ${id} is used by both ${JSON.stringify(other)} and ${JSON.stringify(token)}`);
+        throw new CaptuneError(
+          `${source}: id ${id} is used by both ${JSON.stringify(other)} and ${JSON.stringify(token)}`,
+        );
       }
       byToken.set(token, id);
       byId.set(id, token);
@@ -54,6 +58,8 @@ export class TokenVocab {
     const id = this.byToken.get(token);
     if (id !== undefined) return id;
     if (unk !== undefined) return unk;
-    throw new CaptuneError(`token ${JSON.stringify(token)} is not in the vocabulary and it has no unknown token`);
+    throw new CaptuneError(
+      `token ${JSON.stringify(token)} is not in the vocabulary and it has no unknown token`,
+    );
   }
 }

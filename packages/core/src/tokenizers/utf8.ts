@@ -12,12 +12,19 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Python `text.encode('utf-8')`: throws on a lone surrogate instead of writing U+FFFD. */
 export function encodeUtf8(text: string): Uint8Array {
+  checkWellFormed(text);
+  return encoder.encode(text);
+}
+
+/** Throws a CaptuneError naming the first lone surrogate (Python cannot UTF-8-encode it). */
+export function checkWellFormed(text: string): void {
   const m = LONE_SURROGATE.exec(text);
   if (m) {
     const code = m[0].charCodeAt(0).toString(16).toUpperCase();
-    throw new CaptuneError(`text contains a lone surrogate U+${code} at index ${m.index}: it is not valid Unicode`);
+    throw new CaptuneError(
+      `text contains a lone surrogate U+${code} at index ${m.index}: it is not valid Unicode`,
+    );
   }
-  return encoder.encode(text);
 }
 
 /** Python `bytes(data).decode('utf-8', errors='replace')`. */

@@ -1,0 +1,6 @@
+/** Every `captune` subcommand, in the order `captune --help` lists them. Add one file per command. */
+import type { Command } from '../command.js';
+import { doctorCommand } from './doctor-command.js';
+import { tokenizeCommand } from './tokenize-command.js';
+
+export const COMMANDS: readonly Command[] = [tokenizeCommand, doctorCommand];

@@ -1,0 +1,13 @@
+/** @captune/metrics — COCO caption metrics (BLEU, ROUGE-L, CIDEr-D) as pycocoevalcap computes them. */
+export * from './score.js';
+export * from './tokenize/coco-tokenize.js';
+export * from './tokenize/ptb-tokenizer.js';
+export { americanize } from './tokenize/americanize.js';
+export * from './bleu/bleu.js';
+export * from './rouge/rouge-l.js';
+export * from './cider/cider-d.js';
+export * from './util/ngram-counts.js';
+export { npMean, npSum } from './util/numpy-mean.js';
+export * from './io/read-references.js';
+export * from './io/read-results.js';
+export * from './io/read-caption-file.js';
