@@ -41,7 +41,11 @@ const WORDS = (
 ).split(' ');
 
 /** A seeded COCO-like corpus: images × refsPerImage captions of 8–14 words, plus one candidate each. */
-export function syntheticCorpus(images: number, refsPerImage: number, seed = 7): {
+export function syntheticCorpus(
+  images: number,
+  refsPerImage: number,
+  seed = 7,
+): {
   references: Record<string, string[]>;
   candidates: Record<string, string>;
 } {
@@ -80,14 +84,26 @@ export async function runMetricsBench(): Promise<BenchResult[]> {
   const ids = Object.keys(references);
   score(syntheticCorpus(200, 5, 1).references, syntheticCorpus(200, 5, 1).candidates); // warm-up
 
-  const [refTok, tTokRefs] = time(() => ids.map((id) => cocoTokenizeAll(references[id]!, new Map())));
-  const [candTok, tTokCands] = time(() => cocoTokenizeAll(ids.map((id) => candidates[id]!), new Map()));
+  const [refTok, tTokRefs] = time(() =>
+    ids.map((id) => cocoTokenizeAll(references[id]!, new Map())),
+  );
+  const [candTok, tTokCands] = time(() =>
+    cocoTokenizeAll(
+      ids.map((id) => candidates[id]!),
+      new Map(),
+    ),
+  );
   const vocab = new NgramVocabulary();
-  const toIds = (s: string): Int32Array => vocab.wordIds(s === "" ? [] : s.split(" "));
+  const toIds = (s: string): Int32Array => vocab.wordIds(s === '' ? [] : s.split(' '));
   const [[refCounts, candCounts, refIds, candIds], tCount] = time(() => {
     const rIds = refTok.map((caps) => caps.map(toIds));
     const cIds = candTok.map(toIds);
-    return [rIds.map((r) => r.map((x) => vocab.count(x))), cIds.map((x) => vocab.count(x)), rIds, cIds] as const;
+    return [
+      rIds.map((r) => r.map((x) => vocab.count(x))),
+      cIds.map((x) => vocab.count(x)),
+      rIds,
+      cIds,
+    ] as const;
   });
   const sizes = vocab.sizes();
   const [, tBleu] = time(() => bleuScores(candCounts, refCounts, sizes));
@@ -98,8 +114,18 @@ export async function runMetricsBench(): Promise<BenchResult[]> {
 
   const extra = { images, refsPerImage: 5, captionWords: '8-14' };
   return [
-    { name: 'metrics.tokenize.references', value: tTokRefs, unit: 's', extra: { captions: images * 5 } },
-    { name: 'metrics.tokenize.candidates', value: tTokCands, unit: 's', extra: { captions: images } },
+    {
+      name: 'metrics.tokenize.references',
+      value: tTokRefs,
+      unit: 's',
+      extra: { captions: images * 5 },
+    },
+    {
+      name: 'metrics.tokenize.candidates',
+      value: tTokCands,
+      unit: 's',
+      extra: { captions: images },
+    },
     { name: 'metrics.ngram-count', value: tCount, unit: 's' },
     { name: 'metrics.bleu', value: tBleu, unit: 's' },
     { name: 'metrics.rouge-l', value: tRouge, unit: 's' },
@@ -108,7 +134,13 @@ export async function runMetricsBench(): Promise<BenchResult[]> {
       name: 'metrics.score.total',
       value: tTotal,
       unit: 's',
-      extra: { ...extra, cpuSeconds: cpuTotal, target: 0.75, pycocoevalcap: 7.3, CIDEr: result.corpus.CIDEr },
+      extra: {
+        ...extra,
+        cpuSeconds: cpuTotal,
+        target: 0.75,
+        pycocoevalcap: 7.3,
+        CIDEr: result.corpus.CIDEr,
+      },
     },
   ];
 }

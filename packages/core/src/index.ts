@@ -20,3 +20,6 @@ export * from './optim/lr-schedule.js';
 export * from './checkpoint/index.js';
 export * from './tokenizers/index.js';
 export * from './decoding/index.js';
+export * from './models/index.js';
+export * from './images/index.js';
+export * from './adapters/index.js';

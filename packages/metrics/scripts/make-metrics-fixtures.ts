@@ -26,10 +26,52 @@ function mulberry32(seed: number): () => number {
 const rand = mulberry32(20240605);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
-const SUBJ = ['A man', 'A woman', 'Two dogs', 'A small child', 'The cat', 'A group of people', 'An old bus', "A chef's knife", 'Some zebras', 'A red train'];
-const VERB = ['is sitting on', 'stands next to', 'runs across', 'looks at', "doesn't like", 'is parked near', 'plays with', 'walks toward'];
-const OBJ = ['a wooden bench', 'the grey colour wall', 'a well-known café', 'two slices of pizza', 'a "big" sign', 'the U.S. flag', 'a 3.5 inch screen', 'an ice-cream cone', 'the theatre', 'a half-eaten sandwich'];
-const TAIL = ['.', '', ' in the park.', ', outside!', ' at night...', ' (near the lake).', ' -- indoors', '; it is sunny', ' on a sunny day .', '?'];
+const SUBJ = [
+  'A man',
+  'A woman',
+  'Two dogs',
+  'A small child',
+  'The cat',
+  'A group of people',
+  'An old bus',
+  "A chef's knife",
+  'Some zebras',
+  'A red train',
+];
+const VERB = [
+  'is sitting on',
+  'stands next to',
+  'runs across',
+  'looks at',
+  "doesn't like",
+  'is parked near',
+  'plays with',
+  'walks toward',
+];
+const OBJ = [
+  'a wooden bench',
+  'the grey colour wall',
+  'a well-known café',
+  'two slices of pizza',
+  'a "big" sign',
+  'the U.S. flag',
+  'a 3.5 inch screen',
+  'an ice-cream cone',
+  'the theatre',
+  'a half-eaten sandwich',
+];
+const TAIL = [
+  '.',
+  '',
+  ' in the park.',
+  ', outside!',
+  ' at night...',
+  ' (near the lake).',
+  ' -- indoors',
+  '; it is sunny',
+  ' on a sunny day .',
+  '?',
+];
 
 const refCaption = (): string => `${pick(SUBJ)} ${pick(VERB)} ${pick(OBJ)}${pick(TAIL)}`;
 
@@ -37,16 +79,29 @@ const DEGENERATE: Record<string, () => string> = {
   empty: () => '',
   punct: () => pick(['... !!! , ?', '.', '-- ; :', "'' `` ' `", '( )']),
   caps: () => refCaption().toUpperCase(),
-  accents: () => pick(["Un café crème à côté de l'hôtel", 'A naïve señor in São Paulo', 'Ein Mädchen über der Straße']),
+  accents: () =>
+    pick([
+      "Un café crème à côté de l'hôtel",
+      'A naïve señor in São Paulo',
+      'Ein Mädchen über der Straße',
+    ]),
   emoji: () => pick(['a dog 🐶 on the beach 🏖️', '🙂🙂', 'pizza 🍕 and a cat']),
-  brackets: () => pick(['a man (in red) {with} [hat] <b>bold</b>', '(a) [b] {c}', 'a <<quoted>> thing']),
-  currency: () => pick(['a sign that says $5.00 €3 £2 ¢', 'it costs US$ 12,000.50', 'price: ¥300 or 1/2 off ½']),
-  long: () => Array.from({ length: 120 }, () => pick(['a', 'man', 'dog', 'on', 'the', 'beach', 'with', 'red', 'ball'])).join(' '),
-  repeat: () => pick(['a a a a a a a a', 'dog dog dog', 'the the the the the the the the the the the the']),
+  brackets: () =>
+    pick(['a man (in red) {with} [hat] <b>bold</b>', '(a) [b] {c}', 'a <<quoted>> thing']),
+  currency: () =>
+    pick(['a sign that says $5.00 €3 £2 ¢', 'it costs US$ 12,000.50', 'price: ¥300 or 1/2 off ½']),
+  long: () =>
+    Array.from({ length: 120 }, () =>
+      pick(['a', 'man', 'dog', 'on', 'the', 'beach', 'with', 'red', 'ball']),
+    ).join(' '),
+  repeat: () =>
+    pick(['a a a a a a a a', 'dog dog dog', 'the the the the the the the the the the the the']),
 };
 
 const N_IMAGES = 60;
-const ids = Array.from({ length: N_IMAGES }, (_, i) => (i % 3 === 0 ? `img-${i}` : String(100000 + i * 37)));
+const ids = Array.from({ length: N_IMAGES }, (_, i) =>
+  i % 3 === 0 ? `img-${i}` : String(100000 + i * 37),
+);
 const refs: Record<string, string[]> = {};
 for (const id of ids) refs[id] = Array.from({ length: 5 }, refCaption);
 
@@ -60,10 +115,14 @@ const near = (id: string): string => {
 
 const systems: Record<string, Record<string, string>> = {};
 systems.near = Object.fromEntries(ids.map((id) => [id, near(id)]));
-for (const [name, make] of Object.entries(DEGENERATE)) systems[name] = Object.fromEntries(ids.map((id) => [id, make()]));
+for (const [name, make] of Object.entries(DEGENERATE))
+  systems[name] = Object.fromEntries(ids.map((id) => [id, make()]));
 const kinds = ['near', ...Object.keys(DEGENERATE)];
 systems.mixed = Object.fromEntries(
-  ids.map((id, i) => [id, kinds[i % kinds.length] === 'near' ? near(id) : DEGENERATE[kinds[i % kinds.length]!]!()]),
+  ids.map((id, i) => [
+    id,
+    kinds[i % kinds.length] === 'near' ? near(id) : DEGENERATE[kinds[i % kinds.length]!]!(),
+  ]),
 );
 systems.single_image = { [ids[1]!]: near(ids[1]!) };
 
@@ -73,7 +132,8 @@ const raw = { references: refs, systems };
 writeFileSync(join(fixtures, 'coco-mini-corpus.json'), `${JSON.stringify(raw, null, 1)}\n`);
 
 const tok = (s: string): string => cocoTokenize(s);
-const tokenized: Record<string, { gts: Record<string, string[]>; res: Record<string, string[]> }> = {};
+const tokenized: Record<string, { gts: Record<string, string[]>; res: Record<string, string[]> }> =
+  {};
 for (const [name, cands] of Object.entries(systems)) {
   const gts: Record<string, string[]> = {};
   const res: Record<string, string[]> = {};
@@ -83,5 +143,8 @@ for (const [name, cands] of Object.entries(systems)) {
   }
   tokenized[name] = { gts, res };
 }
-writeFileSync(join(fixtures, 'coco-mini-tokenized.json'), `${JSON.stringify({ systems: tokenized }, null, 1)}\n`);
+writeFileSync(
+  join(fixtures, 'coco-mini-tokenized.json'),
+  `${JSON.stringify({ systems: tokenized }, null, 1)}\n`,
+);
 console.log(`wrote ${N_IMAGES} images, ${Object.keys(systems).length} systems`);

@@ -10,9 +10,16 @@ import { cocoTokenize } from './tokenize/coco-tokenize.js';
 // (pycocoevalcap's scorers transcribed to Python) → coco-mini-golden.json.
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const load = (f: string): unknown => JSON.parse(readFileSync(join(fixtures, f), 'utf8'));
-const corpus = load('coco-mini-corpus.json') as { references: Record<string, string[]>; systems: Record<string, Record<string, string>> };
-const tokenized = load('coco-mini-tokenized.json') as { systems: Record<string, { gts: Record<string, string[]>; res: Record<string, string[]> }> };
-const golden = load('coco-mini-golden.json') as { systems: Record<string, { corpus: MetricScores; perImage: Record<string, MetricScores> }> };
+const corpus = load('coco-mini-corpus.json') as {
+  references: Record<string, string[]>;
+  systems: Record<string, Record<string, string>>;
+};
+const tokenized = load('coco-mini-tokenized.json') as {
+  systems: Record<string, { gts: Record<string, string[]>; res: Record<string, string[]> }>;
+};
+const golden = load('coco-mini-golden.json') as {
+  systems: Record<string, { corpus: MetricScores; perImage: Record<string, MetricScores> }>;
+};
 
 const KEYS = ['Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'ROUGE_L', 'CIDEr'] as const;
 
@@ -20,7 +27,10 @@ function expectClose(actual: number | undefined, expected: number | undefined, w
   expect(actual, what).toBeTypeOf('number');
   const diff = Math.abs(actual! - expected!);
   const tol = 1e-9 * Math.max(Math.abs(expected!), 1e-300);
-  if (!(diff <= tol || diff === 0)) expect.fail(`${what}: got ${actual}, expected ${expected} (rel diff ${diff / Math.abs(expected!)})`);
+  if (!(diff <= tol || diff === 0))
+    expect.fail(
+      `${what}: got ${actual}, expected ${expected} (rel diff ${diff / Math.abs(expected!)})`,
+    );
 }
 
 describe('score() against pycocoevalcap goldens', () => {
@@ -41,7 +51,9 @@ describe('score() against pycocoevalcap goldens', () => {
     for (const [name, sys] of Object.entries(tokenized.systems)) {
       for (const [id, caps] of Object.entries(sys.gts)) {
         expect(corpus.references[id]!.map(cocoTokenize), `${name} refs ${id}`).toEqual(caps);
-        expect([cocoTokenize(corpus.systems[name]![id]!)], `${name} cand ${id}`).toEqual(sys.res[id]);
+        expect([cocoTokenize(corpus.systems[name]![id]!)], `${name} cand ${id}`).toEqual(
+          sys.res[id],
+        );
       }
     }
   });
@@ -57,14 +69,20 @@ describe('score() against pycocoevalcap goldens', () => {
 describe('score() inputs', () => {
   const refs = { '1': ['a dog runs', 'the dog runs fast'], '2': ['a cat sleeps'] };
   it('names candidates without references', () => {
-    expect(() => score(refs, { '1': 'a dog', '2': 'a cat', '7': 'x' })).toThrowError(/candidates without references for image ids "7"/);
+    expect(() => score(refs, { '1': 'a dog', '2': 'a cat', '7': 'x' })).toThrowError(
+      /candidates without references for image ids "7"/,
+    );
   });
   it('names references without candidates', () => {
     expect(() => score(refs, { '1': 'a dog' })).toThrowError(CaptuneError);
-    expect(() => score(refs, { '1': 'a dog' })).toThrowError(/references without a candidate for image ids "2"/);
+    expect(() => score(refs, { '1': 'a dog' })).toThrowError(
+      /references without a candidate for image ids "2"/,
+    );
   });
   it('rejects metrics that are not implemented yet', () => {
-    expect(() => score(refs, { '1': 'a', '2': 'b' }, { metrics: ['meteor'] })).toThrowError(/metric "meteor" is not implemented yet/);
+    expect(() => score(refs, { '1': 'a', '2': 'b' }, { metrics: ['meteor'] })).toThrowError(
+      /metric "meteor" is not implemented yet/,
+    );
   });
   it('computes only the requested metrics, with pycocoevalcap key names', () => {
     const r = score(refs, { '1': 'a dog runs', '2': 'a cat sleeps' }, { metrics: ['rouge'] });
@@ -74,7 +92,11 @@ describe('score() inputs', () => {
     expect(Object.keys(all.corpus)).toEqual([...KEYS]);
   });
   it('scores an empty candidate against an empty reference as ROUGE-L 1 (split(" ") quirk)', () => {
-    const r = score({ a: [''], b: ['a dog'] }, { a: '', b: 'a dog' }, { metrics: ['rouge', 'bleu'] });
+    const r = score(
+      { a: [''], b: ['a dog'] },
+      { a: '', b: 'a dog' },
+      { metrics: ['rouge', 'bleu'] },
+    );
     expect(r.perImage.a!.ROUGE_L).toBe(1);
     // ratio = (0 + 1e-15) / (0 + 1e-9) < 1, so the brevity penalty exp(1 - 1e6) underflows to 0
     expect(r.perImage.a!.Bleu_1).toBe(0);

@@ -33,8 +33,12 @@ export interface ScoreOptions {
 }
 
 /** Python's str.split() whitespace (str.isspace), which also splits on U+00A0 inside PTB tokens. */
-const PY_WS = /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/u;
-const PY_WS_NOT_SPACE = /[\t\n\u000B\u000C\r\u001C-\u001F\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/u;
+// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
+const PY_WS =
+  /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/u;
+// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
+const PY_WS_NOT_SPACE =
+  /[\t\n\u000B\u000C\r\u001C-\u001F\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/u;
 
 /** A tokenised caption as each scorer sees it. */
 interface Prepared {
@@ -45,7 +49,10 @@ interface Prepared {
 }
 
 function describeIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, 5)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
 }
 
@@ -57,21 +64,29 @@ export function score(
   const metrics = options.metrics ?? IMPLEMENTED_METRICS;
   for (const m of metrics) {
     if (!IMPLEMENTED_METRICS.includes(m)) {
-      throw new CaptuneError(`metric "${m}" is not implemented yet; available: ${IMPLEMENTED_METRICS.join(', ')}`);
+      throw new CaptuneError(
+        `metric "${m}" is not implemented yet; available: ${IMPLEMENTED_METRICS.join(', ')}`,
+      );
     }
   }
   const imageIds = Object.keys(references);
   const noRefs = Object.keys(candidates).filter((id) => !Object.hasOwn(references, id));
-  if (noRefs.length > 0) throw new CaptuneError(`candidates without references for image ids ${describeIds(noRefs)}`);
+  if (noRefs.length > 0)
+    throw new CaptuneError(`candidates without references for image ids ${describeIds(noRefs)}`);
   const noCand = imageIds.filter((id) => !Object.hasOwn(candidates, id));
-  if (noCand.length > 0) throw new CaptuneError(`references without a candidate for image ids ${describeIds(noCand)}`);
+  if (noCand.length > 0)
+    throw new CaptuneError(`references without a candidate for image ids ${describeIds(noCand)}`);
   const empty = imageIds.filter((id) => references[id]!.length === 0);
-  if (empty.length > 0) throw new CaptuneError(`images with an empty reference list: ${describeIds(empty)}`);
+  if (empty.length > 0)
+    throw new CaptuneError(`images with an empty reference list: ${describeIds(empty)}`);
 
   // Tokenise: references in one batch, candidates in another (as pycocoevalcap does).
   const cache = new Map<string, string>();
   const refTok = imageIds.map((id) => cocoTokenizeAll(references[id]!, cache));
-  const candTok = cocoTokenizeAll(imageIds.map((id) => candidates[id]!), cache);
+  const candTok = cocoTokenizeAll(
+    imageIds.map((id) => candidates[id]!),
+    cache,
+  );
 
   let totalChars = 0;
   for (const caps of refTok) for (const c of caps) totalChars += c.length;
@@ -82,7 +97,11 @@ export function score(
     if (p === undefined) {
       const space = s.split(' ');
       const spaceSplit = vocab.wordIds(space);
-      const ws = PY_WS_NOT_SPACE.test(s) ? s.split(PY_WS).filter((w) => w.length > 0) : s.length === 0 ? [] : space;
+      const ws = PY_WS_NOT_SPACE.test(s)
+        ? s.split(PY_WS).filter((w) => w.length > 0)
+        : s.length === 0
+          ? []
+          : space;
       const words = ws === space ? spaceSplit : vocab.wordIds(ws);
       p = { words, spaceSplit };
       prepared.set(s, p);
@@ -96,7 +115,9 @@ export function score(
   const perImage: Record<string, MetricScores> = {};
   for (const id of imageIds) perImage[id] = {};
   const setPer = (key: keyof MetricScores, values: Float64Array): void => {
-    imageIds.forEach((id, i) => { perImage[id]![key] = values[i]!; });
+    imageIds.forEach((id, i) => {
+      perImage[id]![key] = values[i]!;
+    });
   };
 
   const counted = new Map<Int32Array, NgramCounts>();

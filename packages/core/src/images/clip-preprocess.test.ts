@@ -5,7 +5,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseClipImageProcessorConfig } from '../checkpoint/clip-image-processor-config.js';
-import { centerCropOffsets, clipPreprocess, clipPreprocessBatch, roundHalfEven, shortestEdgeSize } from './clip-preprocess.js';
+import {
+  centerCropOffsets,
+  clipPreprocess,
+  clipPreprocessBatch,
+  roundHalfEven,
+  shortestEdgeSize,
+} from './clip-preprocess.js';
 import { testPattern, type TestPattern } from './test-patterns.js';
 
 interface PreCase {
@@ -18,12 +24,17 @@ interface PreCase {
   base64?: string;
 }
 
-const goldens = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'pil-resample-goldens.json'), 'utf8')) as {
+const goldens = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'pil-resample-goldens.json'), 'utf8'),
+) as {
   preprocess: PreCase[];
 };
 
 const configFor = (n: number) =>
-  parseClipImageProcessorConfig({ size: { shortest_edge: n }, crop_size: { height: n, width: n } }, 'test preprocessor_config.json');
+  parseClipImageProcessorConfig(
+    { size: { shortest_edge: n }, crop_size: { height: n, width: n } },
+    'test preprocessor_config.json',
+  );
 
 describe('clipPreprocess', () => {
   for (const c of goldens.preprocess) {
@@ -48,13 +59,25 @@ describe('clipPreprocess', () => {
 
   it('stacks a batch and refuses mismatched sizes or non-RGB input', () => {
     const cfg = configFor(8);
-    const batch = clipPreprocessBatch([testPattern('noise', 20, 10, 3), testPattern('smooth', 9, 30, 3)], cfg);
+    const batch = clipPreprocessBatch(
+      [testPattern('noise', 20, 10, 3), testPattern('smooth', 9, 30, 3)],
+      cfg,
+    );
     expect(batch.shape).toEqual([2, 3, 8, 8]);
-    expect(Array.from(batch.data.subarray(192))).toEqual(Array.from(clipPreprocess(testPattern('smooth', 9, 30, 3), cfg)));
+    expect(Array.from(batch.data.subarray(192))).toEqual(
+      Array.from(clipPreprocess(testPattern('smooth', 9, 30, 3), cfg)),
+    );
     const noCrop = parseClipImageProcessorConfig({ size: 8, do_center_crop: false });
-    expect(() => clipPreprocessBatch([testPattern('noise', 20, 10, 3), testPattern('noise', 10, 10, 3)], noCrop)).toThrow(
+    expect(() =>
+      clipPreprocessBatch(
+        [testPattern('noise', 20, 10, 3), testPattern('noise', 10, 10, 3)],
+        noCrop,
+      ),
+    ).toThrow(
       'CLIP preprocessing: image 1 is 8×8 after resize/crop, image 0 is 16×8 (enable do_center_crop)',
     );
-    expect(() => clipPreprocess(testPattern('noise', 4, 4, 1), cfg)).toThrow('CLIP preprocessing needs an RGB image, got 1 channels');
+    expect(() => clipPreprocess(testPattern('noise', 4, 4, 1), cfg)).toThrow(
+      'CLIP preprocessing needs an RGB image, got 1 channels',
+    );
   });
 });

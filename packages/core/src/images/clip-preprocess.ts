@@ -28,7 +28,11 @@ export function roundHalfEven(x: number): number {
 }
 
 /** torchvision / transformers output size for "shorter side to `edge`", aspect kept. */
-export function shortestEdgeSize(width: number, height: number, edge: number): { width: number; height: number } {
+export function shortestEdgeSize(
+  width: number,
+  height: number,
+  edge: number,
+): { width: number; height: number } {
   const portrait = width <= height;
   const [short, long] = portrait ? [width, height] : [height, width];
   const newLong = Math.trunc((edge * long) / short);
@@ -51,18 +55,30 @@ export function centerCropOffsets(
 }
 
 function filterOf(resample: ClipImageProcessorConfig['resample']): PilFilter {
-  if (resample === 'nearest') throw new CaptuneError('preprocessor_config.json: resample 0 (nearest) is not supported; use 3 (bicubic)');
+  if (resample === 'nearest')
+    throw new CaptuneError(
+      'preprocessor_config.json: resample 0 (nearest) is not supported; use 3 (bicubic)',
+    );
   return resample;
 }
 
 /** Resize + center crop as configured: RGB 8-bit → RGB 8-bit. */
-export function clipResizeAndCrop(img: Image8, config: ClipImageProcessorConfig, options: ClipPreprocessOptions = {}): Image8 {
+export function clipResizeAndCrop(
+  img: Image8,
+  config: ClipImageProcessorConfig,
+  options: ClipPreprocessOptions = {},
+): Image8 {
   checkImage8(img);
-  if (img.channels !== 3) throw new CaptuneError(`CLIP preprocessing needs an RGB image, got ${img.channels} channels`);
+  if (img.channels !== 3)
+    throw new CaptuneError(`CLIP preprocessing needs an RGB image, got ${img.channels} channels`);
   let out = img;
   if (config.doResize) {
-    const target = 'shortestEdge' in config.size ? shortestEdgeSize(img.width, img.height, config.size.shortestEdge) : config.size;
-    if (target.width !== img.width || target.height !== img.height) out = resizePil(img, target.width, target.height, filterOf(config.resample));
+    const target =
+      'shortestEdge' in config.size
+        ? shortestEdgeSize(img.width, img.height, config.size.shortestEdge)
+        : config.size;
+    if (target.width !== img.width || target.height !== img.height)
+      out = resizePil(img, target.width, target.height, filterOf(config.resample));
   }
   if (config.doCenterCrop) {
     const { width: cw, height: ch } = config.cropSize;
@@ -73,7 +89,12 @@ export function clipResizeAndCrop(img: Image8, config: ClipImageProcessorConfig,
 }
 
 /** Rescale + normalise to float32 [3, H, W] (channel-first), written into `out` at `offset`. */
-export function clipNormalize(img: Image8, config: ClipImageProcessorConfig, out?: Float32Array, offset = 0): Float32Array {
+export function clipNormalize(
+  img: Image8,
+  config: ClipImageProcessorConfig,
+  out?: Float32Array,
+  offset = 0,
+): Float32Array {
   const { width: w, height: h } = img;
   const plane = w * h;
   const dst = out ?? new Float32Array(3 * plane);
@@ -94,7 +115,11 @@ export function clipNormalize(img: Image8, config: ClipImageProcessorConfig, out
 }
 
 /** One RGB image → float32 [3, H, W] ready for the vision tower. */
-export function clipPreprocess(img: Image8, config: ClipImageProcessorConfig, options: ClipPreprocessOptions = {}): Float32Array {
+export function clipPreprocess(
+  img: Image8,
+  config: ClipImageProcessorConfig,
+  options: ClipPreprocessOptions = {},
+): Float32Array {
   return clipNormalize(clipResizeAndCrop(img, config, options), config);
 }
 
@@ -109,7 +134,9 @@ export function clipPreprocessBatch(
   if (!first) throw new CaptuneError('CLIP preprocessing: no images given');
   crops.forEach((c, i) => {
     if (c.width !== first.width || c.height !== first.height) {
-      throw new CaptuneError(`CLIP preprocessing: image ${i} is ${c.width}×${c.height} after resize/crop, image 0 is ${first.width}×${first.height} (enable do_center_crop)`);
+      throw new CaptuneError(
+        `CLIP preprocessing: image ${i} is ${c.width}×${c.height} after resize/crop, image 0 is ${first.width}×${first.height} (enable do_center_crop)`,
+      );
     }
   });
   const per = 3 * first.width * first.height;

@@ -7,7 +7,7 @@ import { CaptuneError } from '../errors/captune-error.js';
 export interface Image8 {
   readonly width: number;
   readonly height: number;
-  /** 1 (grey), 3 (RGB) or 4 (RGBA). */
+  /** 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA). */
   readonly channels: number;
   /** width · height · channels bytes. */
   readonly data: Uint8Array;
@@ -30,7 +30,13 @@ export function checkImage8(img: Image8, name = 'image'): void {
 }
 
 /** Copies the rectangle [left, left + width) × [top, top + height); areas outside the image are 0 (as torchvision pads). */
-export function cropImage8(img: Image8, left: number, top: number, width: number, height: number): Image8 {
+export function cropImage8(
+  img: Image8,
+  left: number,
+  top: number,
+  width: number,
+  height: number,
+): Image8 {
   const c = img.channels;
   const out = new Uint8Array(width * height * c);
   for (let y = 0; y < height; y++) {

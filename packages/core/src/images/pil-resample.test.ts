@@ -19,14 +19,21 @@ interface ResizeCase {
   base64?: string;
 }
 
-const goldens = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'pil-resample-goldens.json'), 'utf8')) as {
+const goldens = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'pil-resample-goldens.json'), 'utf8'),
+) as {
   resize: ResizeCase[];
 };
 
 describe('resizePil', () => {
   for (const c of goldens.resize) {
     it(`${c.filter} ${c.pattern} ${c.width}×${c.height}×${c.channels} → ${c.outWidth}×${c.outHeight} matches Pillow bit for bit`, () => {
-      const out = resizePil(testPattern(c.pattern, c.width, c.height, c.channels), c.outWidth, c.outHeight, c.filter);
+      const out = resizePil(
+        testPattern(c.pattern, c.width, c.height, c.channels),
+        c.outWidth,
+        c.outHeight,
+        c.filter,
+      );
       expect([out.width, out.height, out.channels]).toEqual([c.outWidth, c.outHeight, c.channels]);
       if (c.base64) expect(Buffer.from(out.data).toString('base64')).toBe(c.base64);
       expect(createHash('sha256').update(out.data).digest('hex')).toBe(c.sha256);
@@ -45,7 +52,9 @@ describe('resizePil', () => {
 
   it('rejects bad target sizes and filters', () => {
     const img = testPattern('smooth', 4, 4, 3);
-    expect(() => resizePil(img, 0, 4)).toThrow('resize: target size must be positive integers, got 0×4');
+    expect(() => resizePil(img, 0, 4)).toThrow(
+      'resize: target size must be positive integers, got 0×4',
+    );
     expect(() => resizePil(img, 2, 2, 'nearest' as PilFilter)).toThrow(/unknown filter "nearest"/);
     expect(() => resizePil({ ...img, data: new Uint8Array(5) }, 2, 2)).toThrow(/got 5 bytes/);
   });

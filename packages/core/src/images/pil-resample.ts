@@ -24,37 +24,38 @@ function sinc(x: number): number {
   return Math.sin(px) / px;
 }
 
-const FILTERS: Record<PilFilter, { readonly fn: (x: number) => number; readonly support: number }> = {
-  box: { fn: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0), support: 0.5 },
-  bilinear: {
-    fn: (x) => {
-      const a = Math.abs(x);
-      return a < 1 ? 1 - a : 0;
+const FILTERS: Record<PilFilter, { readonly fn: (x: number) => number; readonly support: number }> =
+  {
+    box: { fn: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0), support: 0.5 },
+    bilinear: {
+      fn: (x) => {
+        const a = Math.abs(x);
+        return a < 1 ? 1 - a : 0;
+      },
+      support: 1,
     },
-    support: 1,
-  },
-  hamming: {
-    fn: (x) => {
-      let a = Math.abs(x);
-      if (a === 0) return 1;
-      if (a >= 1) return 0;
-      a *= Math.PI;
-      return (Math.sin(a) / a) * (F054 + F046 * Math.cos(a));
+    hamming: {
+      fn: (x) => {
+        let a = Math.abs(x);
+        if (a === 0) return 1;
+        if (a >= 1) return 0;
+        a *= Math.PI;
+        return (Math.sin(a) / a) * (F054 + F046 * Math.cos(a));
+      },
+      support: 1,
     },
-    support: 1,
-  },
-  bicubic: {
-    fn: (x) => {
-      const a = -0.5;
-      const t = Math.abs(x);
-      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
-      return 0;
+    bicubic: {
+      fn: (x) => {
+        const a = -0.5;
+        const t = Math.abs(x);
+        if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+        if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+        return 0;
+      },
+      support: 2,
     },
-    support: 2,
-  },
-  lanczos: { fn: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0), support: 3 },
-};
+    lanczos: { fn: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0), support: 3 },
+  };
 
 interface Coeffs {
   readonly ksize: number;
@@ -87,7 +88,9 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
     }
     for (let x = 0; x < xmax; x++) {
       const v = ww !== 0 ? k[x]! / ww : k[x]!;
-      kk[xx * ksize + x] = Math.trunc(v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
+      kk[xx * ksize + x] = Math.trunc(
+        v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS),
+      );
     }
     bounds[xx * 2] = xmin;
     bounds[xx * 2 + 1] = xmax;
@@ -143,12 +146,20 @@ function vertical(img: Image8, outH: number, co: Coeffs, shift: number): Image8 
 }
 
 /** PIL `img.resize((width, height), filter)` for an 8-bit image (no premultiplied alpha handling). */
-export function resizePil(img: Image8, width: number, height: number, filter: PilFilter = 'bicubic'): Image8 {
+export function resizePil(
+  img: Image8,
+  width: number,
+  height: number,
+  filter: PilFilter = 'bicubic',
+): Image8 {
   checkImage8(img);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new CaptuneError(`resize: target size must be positive integers, got ${width}×${height}`);
   }
-  if (!(filter in FILTERS)) throw new CaptuneError(`resize: unknown filter "${filter}" (${Object.keys(FILTERS).join(', ')})`);
+  if (!(filter in FILTERS))
+    throw new CaptuneError(
+      `resize: unknown filter "${filter}" (${Object.keys(FILTERS).join(', ')})`,
+    );
   const needH = width !== img.width;
   const needV = height !== img.height;
   if (!needH && !needV) return { ...img, data: img.data.slice() };

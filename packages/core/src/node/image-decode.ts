@@ -39,7 +39,11 @@ function firstLine(error: unknown): string {
 }
 
 /** Encoded image bytes → RGB 8-bit pixels. `name` labels errors (a path or URL). */
-export async function decodeImage(bytes: Uint8Array, name: string, options: DecodeImageOptions = {}): Promise<Image8> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  name: string,
+  options: DecodeImageOptions = {},
+): Promise<Image8> {
   const maxPixels = options.maxPixels ?? 2 * PIL_MAX_IMAGE_PIXELS;
   if (bytes.length === 0) throw new CaptuneError(`${name}: cannot decode image: the file is empty`);
   const input = { limitInputPixels: false as const, failOn: 'warning' as const, pages: 1, page: 0 };
@@ -56,44 +60,47 @@ export async function decodeImage(bytes: Uint8Array, name: string, options: Deco
       `${name}: image is ${w}×${h} = ${w * h} pixels, above the limit of ${maxPixels} (decompression bomb guard; raise maxPixels to allow it)`,
     );
   }
-  const wide = meta.depth === 'ushort';
+  // libvips' 8-bit output of 16-bit input is the high byte; PIL's clamp needs the real values.
+  const clamp =
+    options.gray16 === 'pil-clamp' && meta.depth === 'ushort' && (meta.channels ?? 3) <= 2;
   let raw: { data: Buffer; info: OutputInfo };
   try {
     const pipeline = sharp(bytes, input).rotate();
-    raw = await (wide ? pipeline.raw({ depth: 'ushort' }) : pipeline.raw()).toBuffer({ resolveWithObject: true });
+    raw = await (
+      clamp ? pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }) : pipeline.raw()
+    ).toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw new CaptuneError(`${name}: cannot decode image: ${firstLine(error)}`, { cause: error });
   }
   const { width, height, channels } = raw.info;
-  const src = wide ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength / 2) : raw.data;
+  const src = clamp
+    ? new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength / 2)
+    : raw.data;
   const grey = channels <= 2;
-  const clamp = wide && grey && options.gray16 === 'pil-clamp';
-  const to8 = wide ? (v: number) => (clamp ? Math.min(v, 255) : v >> 8) : (v: number) => v;
+  const to8 = clamp ? (v: number) => Math.min(v, 255) : (v: number) => v;
   const out = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const s = i * channels;
-    if (grey) {
-      const v = to8(src[s]!);
-      out[i * 3] = v;
-      out[i * 3 + 1] = v;
-      out[i * 3 + 2] = v;
-    } else {
-      out[i * 3] = to8(src[s]!);
-      out[i * 3 + 1] = to8(src[s + 1]!);
-      out[i * 3 + 2] = to8(src[s + 2]!);
-    }
+    const [r, g, b] = grey ? [s, s, s] : [s, s + 1, s + 2];
+    out[i * 3] = to8(src[r]!);
+    out[i * 3 + 1] = to8(src[g]!);
+    out[i * 3 + 2] = to8(src[b]!);
   }
   return { width, height, channels: 3, data: out };
 }
 
 /** Reads and decodes an image file (errors name the path). */
-export async function decodeImageFile(path: string, options: DecodeImageOptions = {}): Promise<Image8> {
+export async function decodeImageFile(
+  path: string,
+  options: DecodeImageOptions = {},
+): Promise<Image8> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : firstLine(error);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : firstLine(error);
     throw new CaptuneError(`${path}: cannot read image: ${why}`, { cause: error });
   }
   return decodeImage(bytes, path, options);

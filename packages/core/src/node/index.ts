@@ -1,5 +1,8 @@
 /**
- * @captune/core/node — the Node-only parts of core (files: checkpoints, tokenizer folders).
+ * @captune/core/node — the Node-only parts of core (files: checkpoints, tokenizer folders,
+ * image decoding with sharp, model folders).
  */
 export * from './checkpoint-exports.js';
 export * from './tokenizer-exports.js';
+export * from './image-exports.js';
+export * from '../models/load-language-decoder-folder.js';

@@ -43,21 +43,26 @@ export function bleuScores(
     const imgRefs = refs[i]!;
     for (const r of imgRefs) {
       for (let k = 0; k < MAX_N; k++) {
-        const { ids, tf } = r, mc = maxCount[k]!;
-        for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++) if (tf[j]! > mc[ids[j]!]!) mc[ids[j]!] = tf[j]!;
+        const { ids, tf } = r,
+          mc = maxCount[k]!;
+        for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++)
+          if (tf[j]! > mc[ids[j]!]!) mc[ids[j]!] = tf[j]!;
       }
     }
     const testlen = hyp.length;
     for (let k = 0; k < MAX_N; k++) {
-      const { ids, tf } = hyp, mc = maxCount[k]!;
+      const { ids, tf } = hyp,
+        mc = maxCount[k]!;
       let c = 0;
-      for (let j = hyp.offsets[k]!, e = hyp.offsets[k + 1]!; j < e; j++) c += Math.min(mc[ids[j]!]!, tf[j]!);
+      for (let j = hyp.offsets[k]!, e = hyp.offsets[k + 1]!; j < e; j++)
+        c += Math.min(mc[ids[j]!]!, tf[j]!);
       correct[k] = c;
       guess[k] = Math.max(0, testlen - k);
     }
     for (const r of imgRefs) {
       for (let k = 0; k < MAX_N; k++) {
-        const ids = r.ids, mc = maxCount[k]!;
+        const ids = r.ids,
+          mc = maxCount[k]!;
         for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++) mc[ids[j]!] = 0;
       }
     }
@@ -66,7 +71,10 @@ export function bleuScores(
     let bestDiff = Infinity;
     for (const r of imgRefs) {
       const d = Math.abs(r.length - testlen);
-      if (d < bestDiff || (d === bestDiff && r.length < reflen)) { bestDiff = d; reflen = r.length; }
+      if (d < bestDiff || (d === bestDiff && r.length < reflen)) {
+        bestDiff = d;
+        reflen = r.length;
+      }
     }
     totalTest += testlen;
     totalRef += reflen;

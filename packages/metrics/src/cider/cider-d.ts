@@ -32,7 +32,10 @@ export function ciderDScores(
         const b = base[k]!;
         for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++) {
           const g = b + r.ids[j]!;
-          if (seen[g] !== i) { seen[g] = i; df[g]! += 1; }
+          if (seen[g] !== i) {
+            seen[g] = i;
+            df[g]! += 1;
+          }
         }
       }
     }
@@ -77,7 +80,8 @@ export function ciderDScores(
       const penalty = Math.E ** (-(delta ** 2) / twoSigma2);
       for (let k = 0; k < MAX_N; k++) {
         const b = base[k]!;
-        for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++) refVal[b + r.ids[j]!] = rVals[j]!;
+        for (let j = r.offsets[k]!, e = r.offsets[k + 1]!; j < e; j++)
+          refVal[b + r.ids[j]!] = rVals[j]!;
       }
       for (let k = 0; k < MAX_N; k++) {
         const b = base[k]!;

@@ -21,14 +21,21 @@ function at(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** `where` names the record (e.g. "record 3" or "image \"42\""), `root` is that record. */
-export function issueError(source: string, where: string, root: unknown, error: z.ZodError): CaptuneError {
+export function issueError(
+  source: string,
+  where: string,
+  root: unknown,
+  error: z.ZodError,
+): CaptuneError {
   const issue = error.issues[0]!;
   const field = issue.path.filter((k) => typeof k === 'string').join('.');
   const actual = at(root, issue.path);
   const subject = field === '' ? 'value' : field;
   let what: string;
-  if (issue.code === 'invalid_type') {
-    what = actual === undefined ? `${subject} is missing` : `${subject} must be ${article(issue.expected)}, got ${typeName(actual)}`;
+  if (actual === undefined && issue.path.length > 0) {
+    what = `${subject} is missing`;
+  } else if (issue.code === 'invalid_type') {
+    what = `${subject} must be ${article(issue.expected)}, got ${typeName(actual)}`;
   } else if (issue.code === 'invalid_union') {
     what = `${subject} must be a number or a string, got ${typeName(actual)}`;
   } else {

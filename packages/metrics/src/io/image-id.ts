@@ -3,4 +3,5 @@ import { z } from 'zod';
 
 export const imageIdSchema = z.union([z.number().finite(), z.string().min(1)]);
 
-export const normaliseImageId = (id: number | string): string => (typeof id === 'number' ? String(id) : id);
+export const normaliseImageId = (id: number | string): string =>
+  typeof id === 'number' ? String(id) : id;

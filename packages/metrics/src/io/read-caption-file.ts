@@ -10,12 +10,17 @@ async function readJson(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new CaptuneError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    throw new CaptuneError(
+      `${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      { cause: e },
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new CaptuneError(`${basename(path)}: not valid JSON (${(e as Error).message})`, { cause: e });
+    throw new CaptuneError(`${basename(path)}: not valid JSON (${(e as Error).message})`, {
+      cause: e,
+    });
   }
 }
 

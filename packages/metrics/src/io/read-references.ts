@@ -22,7 +22,8 @@ export function parseReferences(data: unknown, source: string): References {
   const refs: References = Object.create(null) as References;
   if ('annotations' in data) {
     const anns = (data as { annotations: unknown }).annotations;
-    if (!Array.isArray(anns)) throw new CaptuneError(`${source}: annotations must be an array, got ${typeName(anns)}`);
+    if (!Array.isArray(anns))
+      throw new CaptuneError(`${source}: annotations must be an array, got ${typeName(anns)}`);
     anns.forEach((rec: unknown, i) => {
       const r = annotationSchema.safeParse(rec);
       if (!r.success) throw issueError(source, `annotation ${i}`, rec, r.error);
@@ -37,7 +38,8 @@ export function parseReferences(data: unknown, source: string): References {
   for (const [id, caps] of entries) {
     const r = captionListSchema.safeParse(caps);
     if (!r.success) throw issueError(source, `image ${JSON.stringify(id)}`, caps, r.error);
-    if (r.data.length === 0) throw new CaptuneError(`${source}: image ${JSON.stringify(id)}: no reference captions`);
+    if (r.data.length === 0)
+      throw new CaptuneError(`${source}: image ${JSON.stringify(id)}: no reference captions`);
     refs[id] = r.data;
   }
   return refs;

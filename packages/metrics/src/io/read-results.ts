@@ -21,7 +21,9 @@ export function parseResults(data: unknown, source: string): Candidates {
       const id = normaliseImageId(r.data.image_id);
       const prev = firstAt.get(id);
       if (prev !== undefined) {
-        throw new CaptuneError(`${source}: record ${i}: image_id ${JSON.stringify(r.data.image_id)} already has a caption (record ${prev})`);
+        throw new CaptuneError(
+          `${source}: record ${i}: image_id ${JSON.stringify(r.data.image_id)} already has a caption (record ${prev})`,
+        );
       }
       firstAt.set(id, i);
       out[id] = r.data.caption;
@@ -30,12 +32,17 @@ export function parseResults(data: unknown, source: string): Candidates {
     return out;
   }
   if (data === null || typeof data !== 'object') {
-    throw new CaptuneError(`${source}: results must be a JSON array of {"image_id", "caption"} or an object {imageId: caption}, got ${typeName(data)}`);
+    throw new CaptuneError(
+      `${source}: results must be a JSON array of {"image_id", "caption"} or an object {imageId: caption}, got ${typeName(data)}`,
+    );
   }
   const entries = Object.entries(data);
   if (entries.length === 0) throw new CaptuneError(`${source}: no results`);
   for (const [id, cap] of entries) {
-    if (typeof cap !== 'string') throw new CaptuneError(`${source}: image ${JSON.stringify(id)}: caption must be a string, got ${typeName(cap)}`);
+    if (typeof cap !== 'string')
+      throw new CaptuneError(
+        `${source}: image ${JSON.stringify(id)}: caption must be a string, got ${typeName(cap)}`,
+      );
     out[id] = cap;
   }
   return out;

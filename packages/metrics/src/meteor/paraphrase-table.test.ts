@@ -33,3 +33,11 @@ describe('ParaphraseTable', () => {
     await expect(ParaphraseTable.load('/nonexistent/paraphrase-en.gz')).rejects.toThrow(/paraphrase-en\.gz: cannot open/);
   });
 });
+
+describe('ParaphraseTable.load errors', () => {
+  it('gives the line number of a bad record in a gzip file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meteor-para-bad-'));
+    writeFileSync(join(dir, 'bad.gz'), gzipSync('0.3\nsits\nis sitting\nnot-a-number\nx\ny\n'));
+    await expect(ParaphraseTable.load(join(dir, 'bad.gz'))).rejects.toThrow(/bad\.gz: line 4 should be a probability/);
+  });
+});

@@ -86,28 +86,31 @@ export class ParaphraseTable {
     if (magic[0] === 0x1f && magic[1] === 0x8b) input = input.pipe(createGunzip());
     const table = new ParaphraseTable();
     const pending: string[] = [];
+    let lineNo = 0;
     try {
       for await (const line of createInterface({ input, crlfDelay: Infinity })) {
         pending.push(line);
+        lineNo++;
         if (pending.length === 3) {
-          table.addRecord(pending, 0, path);
+          table.addRecord(pending, 0, path, lineNo - 2);
           pending.length = 0;
         }
       }
     } catch (err) {
       throw new CaptuneError(`paraphrase table ${path}: cannot read (${(err as Error).message})`, { cause: err });
     }
-    if (pending.length !== 0) table.addRecord(pending, 0, path);
+    if (pending.length !== 0) table.addRecord(pending, 0, path, lineNo - pending.length + 1);
     return table;
   }
 
-  private addRecord(lines: readonly string[], i: number, source: string): void {
+  /** Adds the record at `lines[i..i+2]`; `lineNo` is its 1-based first line in the file. */
+  private addRecord(lines: readonly string[], i: number, source: string, lineNo = i + 1): void {
     const [prob, ref, par] = [lines[i], lines[i + 1], lines[i + 2]];
     if (ref === undefined || par === undefined) {
-      throw new CaptuneError(`${source}: truncated record at line ${i + 1} (expected probability, phrase, paraphrase lines)`);
+      throw new CaptuneError(`${source}: truncated record at line ${lineNo} (expected probability, phrase, paraphrase lines)`);
     }
     if (prob === undefined || Number.isNaN(Number(prob.trim())) || prob.trim() === '') {
-      throw new CaptuneError(`${source}: line ${i + 1} should be a probability, got "${String(prob).slice(0, 40)}"`);
+      throw new CaptuneError(`${source}: line ${lineNo} should be a probability, got "${String(prob).slice(0, 40)}"`);
     }
     this.add(ref, par);
   }

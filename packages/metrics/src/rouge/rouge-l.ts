@@ -17,7 +17,8 @@ export interface RougeResult {
 export function lcsLength(a: Int32Array, b: Int32Array, scratch?: Int32Array): number {
   if (a.length < b.length) [a, b] = [b, a];
   const m = b.length;
-  const row = scratch !== undefined && scratch.length >= 2 * (m + 1) ? scratch : new Int32Array(2 * (m + 1));
+  const row =
+    scratch !== undefined && scratch.length >= 2 * (m + 1) ? scratch : new Int32Array(2 * (m + 1));
   row.fill(0, 0, 2 * (m + 1));
   let prev = 0;
   let cur = m + 1;
@@ -32,13 +33,19 @@ export function lcsLength(a: Int32Array, b: Int32Array, scratch?: Int32Array): n
         row[cur + j] = up > left ? up : left;
       }
     }
-    const t = prev; prev = cur; cur = t;
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
   return row[prev + m]!;
 }
 
 /** One image: candidate and reference token ids from `caption.split(' ')`. */
-export function rougeLImage(cand: Int32Array, refs: readonly Int32Array[], scratch?: Int32Array): number {
+export function rougeLImage(
+  cand: Int32Array,
+  refs: readonly Int32Array[],
+  scratch?: Int32Array,
+): number {
   let precMax = -Infinity;
   let recMax = -Infinity;
   for (const ref of refs) {
@@ -48,11 +55,15 @@ export function rougeLImage(cand: Int32Array, refs: readonly Int32Array[], scrat
     if (prec > precMax) precMax = prec;
     if (rec > recMax) recMax = rec;
   }
-  if (precMax !== 0 && recMax !== 0) return ((1 + BETA2) * precMax * recMax) / (recMax + BETA2 * precMax);
+  if (precMax !== 0 && recMax !== 0)
+    return ((1 + BETA2) * precMax * recMax) / (recMax + BETA2 * precMax);
   return 0;
 }
 
-export function rougeLScores(cands: readonly Int32Array[], refs: readonly (readonly Int32Array[])[]): RougeResult {
+export function rougeLScores(
+  cands: readonly Int32Array[],
+  refs: readonly (readonly Int32Array[])[],
+): RougeResult {
   const perImage = new Float64Array(cands.length);
   const scratch = new Int32Array(2 * 1024);
   for (let i = 0; i < cands.length; i++) perImage[i] = rougeLImage(cands[i]!, refs[i]!, scratch);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSpiceOutput, spiceScore, SpiceUnavailableError } from './spice-score.js';
 
@@ -85,7 +86,7 @@ writeFileSync(out, JSON.stringify(input.map((it) => ({ image_id: it.image_id, sc
   });
 
   it('rejects inputs whose image ids disagree', async () => {
-    await expect(spiceScore({ a: ['x'] }, { b: 'x' }, { jarPath: __filename })).rejects.toThrow(/reference image "a" has no candidate/);
+    await expect(spiceScore({ a: ['x'] }, { b: 'x' }, { jarPath: fileURLToPath(import.meta.url) })).rejects.toThrow(/reference image "a" has no candidate/);
   });
 });
 

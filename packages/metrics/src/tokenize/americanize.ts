@@ -6,48 +6,53 @@
  * "Monday"); pycocoevalcap lower-cases afterwards, so that is invisible there.
  */
 
+// prettier-ignore
 const CONVERTERS = [
-  'anaesthetic', 'analogue', 'analogues', 'analyse', 'analysed', 'analysing', 'armoured', 'cancelled',
-  'cancelling', 'candour', 'capitalise', 'capitalised', 'capitalisation', 'centre', 'chimaeric',
-  'clamour', 'coloured', 'colouring', 'colourful', 'defence', 'Defence', 'discolour', 'discolours',
-  'discoloured', 'discolouring', 'encyclopaedia', 'endeavour', 'endeavours', 'endeavoured',
-  'endeavouring', 'fervour', 'favour', 'favours', 'favoured', 'favouring', 'favourite', 'favourites',
-  'fibre', 'fibres', 'finalise', 'finalised', 'finalising', 'flavour', 'flavours', 'flavoured',
-  'flavouring', 'glamour', 'grey', 'harbour', 'harbours', 'homologue', 'homologues', 'honour',
-  'honours', 'honoured', 'honouring', 'honourable', 'humour', 'humours', 'humoured', 'humouring',
-  'kerb', 'labelled', 'labelling', 'labour', 'Labour', 'labours', 'laboured', 'labouring', 'leant',
-  'learnt', 'localise', 'localised', 'manoeuvre', 'manoeuvres', 'maximise', 'maximised', 'maximising',
-  'meagre', 'minimise', 'minimised', 'minimising', 'modernise', 'modernised', 'modernising',
-  'misdemeanour', 'misdemeanours', 'neighbour', 'neighbours', 'neighbourhood', 'neighbourhoods',
-  'oestrogen', 'oestrogens', 'organisation', 'organisations', 'penalise', 'penalised', 'popularise',
-  'popularised', 'popularises', 'popularising', 'practise', 'practised', 'pressurise', 'pressurised',
-  'pressurises', 'pressurising', 'realise', 'realised', 'realising', 'realises', 'recognise',
-  'recognised', 'recognising', 'recognises', 'rumoured', 'rumouring', 'savour', 'savours', 'savoured',
+  'anaesthetic', 'analogue', 'analogues', 'analyse', 'analysed', 'analysing', 'armoured',
+  'cancelled', 'cancelling', 'candour', 'capitalise', 'capitalised', 'capitalisation', 'centre',
+  'chimaeric', 'clamour', 'coloured', 'colouring', 'colourful', 'defence', 'Defence', 'discolour',
+  'discolours', 'discoloured', 'discolouring', 'encyclopaedia', 'endeavour', 'endeavours',
+  'endeavoured', 'endeavouring', 'fervour', 'favour', 'favours', 'favoured', 'favouring',
+  'favourite', 'favourites', 'fibre', 'fibres', 'finalise', 'finalised', 'finalising', 'flavour',
+  'flavours', 'flavoured', 'flavouring', 'glamour', 'grey', 'harbour', 'harbours', 'homologue',
+  'homologues', 'honour', 'honours', 'honoured', 'honouring', 'honourable', 'humour', 'humours',
+  'humoured', 'humouring', 'kerb', 'labelled', 'labelling', 'labour', 'Labour', 'labours',
+  'laboured', 'labouring', 'leant', 'learnt', 'localise', 'localised', 'manoeuvre', 'manoeuvres',
+  'maximise', 'maximised', 'maximising', 'meagre', 'minimise', 'minimised', 'minimising',
+  'modernise', 'modernised', 'modernising', 'misdemeanour', 'misdemeanours', 'neighbour',
+  'neighbours', 'neighbourhood', 'neighbourhoods', 'oestrogen', 'oestrogens', 'organisation',
+  'organisations', 'penalise', 'penalised', 'popularise', 'popularised', 'popularises',
+  'popularising', 'practise', 'practised', 'pressurise', 'pressurised', 'pressurises',
+  'pressurising', 'realise', 'realised', 'realising', 'realises', 'recognise', 'recognised',
+  'recognising', 'recognises', 'rumoured', 'rumouring', 'savour', 'savours', 'savoured',
   'savouring', 'splendour', 'splendours', 'theatre', 'theatres', 'titre', 'titres', 'travelled',
-  'travelling',
+  'travelling'
 ];
+// prettier-ignore
 const CONVERTED = [
   'anesthetic', 'analog', 'analogs', 'analyze', 'analyzed', 'analyzing', 'armored', 'canceled',
-  'canceling', 'candor', 'capitalize', 'capitalized', 'capitalization', 'center', 'chimeric', 'clamor',
-  'colored', 'coloring', 'colorful', 'defense', 'Defense', 'discolor', 'discolors', 'discolored',
-  'discoloring', 'encyclopedia', 'endeavor', 'endeavors', 'endeavored', 'endeavoring', 'fervor',
-  'favor', 'favors', 'favored', 'favoring', 'favorite', 'favorites', 'fiber', 'fibers', 'finalize',
-  'finalized', 'finalizing', 'flavor', 'flavors', 'flavored', 'flavoring', 'glamour', 'gray', 'harbor',
-  'harbors', 'homolog', 'homologs', 'honor', 'honors', 'honored', 'honoring', 'honorable', 'humor',
-  'humors', 'humored', 'humoring', 'curb', 'labeled', 'labeling', 'labor', 'Labor', 'labors', 'labored',
-  'laboring', 'leaned', 'learned', 'localize', 'localized', 'maneuver', 'maneuvers', 'maximize',
-  'maximized', 'maximizing', 'meager', 'minimize', 'minimized', 'minimizing', 'modernize', 'modernized',
-  'modernizing', 'misdemeanor', 'misdemeanors', 'neighbor', 'neighbors', 'neighborhood',
-  'neighborhoods', 'estrogen', 'estrogens', 'organization', 'organizations', 'penalize', 'penalized',
-  'popularize', 'popularized', 'popularizes', 'popularizing', 'practice', 'practiced', 'pressurize',
+  'canceling', 'candor', 'capitalize', 'capitalized', 'capitalization', 'center', 'chimeric',
+  'clamor', 'colored', 'coloring', 'colorful', 'defense', 'Defense', 'discolor', 'discolors',
+  'discolored', 'discoloring', 'encyclopedia', 'endeavor', 'endeavors', 'endeavored',
+  'endeavoring', 'fervor', 'favor', 'favors', 'favored', 'favoring', 'favorite', 'favorites',
+  'fiber', 'fibers', 'finalize', 'finalized', 'finalizing', 'flavor', 'flavors', 'flavored',
+  'flavoring', 'glamour', 'gray', 'harbor', 'harbors', 'homolog', 'homologs', 'honor', 'honors',
+  'honored', 'honoring', 'honorable', 'humor', 'humors', 'humored', 'humoring', 'curb', 'labeled',
+  'labeling', 'labor', 'Labor', 'labors', 'labored', 'laboring', 'leaned', 'learned', 'localize',
+  'localized', 'maneuver', 'maneuvers', 'maximize', 'maximized', 'maximizing', 'meager',
+  'minimize', 'minimized', 'minimizing', 'modernize', 'modernized', 'modernizing', 'misdemeanor',
+  'misdemeanors', 'neighbor', 'neighbors', 'neighborhood', 'neighborhoods', 'estrogen',
+  'estrogens', 'organization', 'organizations', 'penalize', 'penalized', 'popularize',
+  'popularized', 'popularizes', 'popularizing', 'practice', 'practiced', 'pressurize',
   'pressurized', 'pressurizes', 'pressurizing', 'realize', 'realized', 'realizing', 'realizes',
-  'recognize', 'recognized', 'recognizing', 'recognizes', 'rumored', 'rumoring', 'savor', 'savors',
-  'savored', 'savoring', 'splendor', 'splendors', 'theater', 'theaters', 'titer', 'titers', 'traveled',
-  'traveling',
+  'recognize', 'recognized', 'recognizing', 'recognizes', 'rumored', 'rumoring', 'savor',
+  'savors', 'savored', 'savoring', 'splendor', 'splendors', 'theater', 'theaters', 'titer',
+  'titers', 'traveled', 'traveling'
 ];
+// prettier-ignore
 const TIMEX = [
   'january', 'february', 'april', 'june', 'july', 'august', 'september', 'october', 'november',
-  'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
+  'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'
 ];
 
 const MAPPING = new Map<string, string>(CONVERTERS.map((w, i) => [w, CONVERTED[i]!]));

@@ -11,10 +11,28 @@ import { NEWLINE_TOKEN, ptbTokenize } from './ptb-tokenizer.js';
 
 /** pycocoevalcap's PUNCTUATIONS list. */
 export const COCO_PUNCTUATIONS: ReadonlySet<string> = new Set([
-  "''", "'", '``', '`', '-LRB-', '-RRB-', '-LCB-', '-RCB-', '.', '?', '!', ',', ':', '-', '--', '...', ';',
+  "''",
+  "'",
+  '``',
+  '`',
+  '-LRB-',
+  '-RRB-',
+  '-LCB-',
+  '-RCB-',
+  '.',
+  '?',
+  '!',
+  ',',
+  ':',
+  '-',
+  '--',
+  '...',
+  ';',
 ]);
 
+// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
 const LINE_BREAK = /[\n\r\u000B\u000C\u0085\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
 const LINE_BREAKS = /[\n\r\u000B\u000C\u0085\u2028\u2029]/g;
 
 /**
@@ -33,13 +51,20 @@ export function cocoTokenize(caption: string): string {
   }
   // Python: line.rstrip().split(' ') — rstrip can only trim whitespace ending the last token.
   const out = kept.join(' ');
-  return out.length > 0 && out.charCodeAt(out.length - 1) > 127 ? out.replace(PY_TRAILING_SPACE, '') : out;
+  return out.length > 0 && out.charCodeAt(out.length - 1) > 127
+    ? out.replace(PY_TRAILING_SPACE, '')
+    : out;
 }
 
-const PY_TRAILING_SPACE = /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/u;
+// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
+const PY_TRAILING_SPACE =
+  /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/u;
 
 /** Tokenises many captions, lexing each distinct caption once. */
-export function cocoTokenizeAll(captions: readonly string[], cache = new Map<string, string>()): string[] {
+export function cocoTokenizeAll(
+  captions: readonly string[],
+  cache = new Map<string, string>(),
+): string[] {
   return captions.map((c) => {
     let t = cache.get(c);
     if (t === undefined) {

@@ -41,11 +41,13 @@ const SENTEND = `${SPACENL}(?:${SPACENL}|[A-Z]|${SGML})`;
 const DATE = `${DIGIT}{1,2}[\\-\\/]${DIGIT}{1,2}[\\-\\/]${DIGIT}{2,4}`;
 const NUM = `(?:${DIGIT}*(?:[.:,\\u00AD\\u066B\\u066C]${DIGIT}+)+|${DIGIT}+)`;
 const NUMBER = `[\\-+]?${NUM}`;
-const SUBSUPNUM = '[\\u207A\\u207B\\u208A\\u208B]?(?:[\\u2070\\u00B9\\u00B2\\u00B3\\u2074-\\u2079]+|[\\u2080-\\u2089]+)';
+const SUBSUPNUM =
+  '[\\u207A\\u207B\\u208A\\u208B]?(?:[\\u2070\\u00B9\\u00B2\\u00B3\\u2074-\\u2079]+|[\\u2080-\\u2089]+)';
 const FRAC = `(?:${DIGIT}{1,4}[\\- \\u00A0])?${DIGIT}{1,4}(?:\\\\?\\/|\\u2044)${DIGIT}{1,4}`;
 const FRAC2 = '[\\u00BC\\u00BD\\u00BE\\u2153-\\u215E]';
 const DOLSIGN = '(?:[A-Z]*\\$|#)';
-const DOLSIGN2 = '[\\u00A2\\u00A3\\u00A4\\u00A5\\u0080\\u20A0\\u20AC\\u060B\\u0E3F\\u20A4\\uFFE0\\uFFE1\\uFFE5\\uFFE6]';
+const DOLSIGN2 =
+  '[\\u00A2\\u00A3\\u00A4\\u00A5\\u0080\\u20A0\\u20AC\\u060B\\u0E3F\\u20A4\\uFFE0\\uFFE1\\uFFE5\\uFFE6]';
 const WORD_EXTRA =
   '[\\u00AD\\u0237-\\u024F\\u02C2-\\u02C5\\u02D2-\\u02DF\\u02E5-\\u02FF\\u0300-\\u036F\\u0370-\\u037D\\u0384\\u0385\\u03CF\\u03F6\\u03FC-\\u03FF\\u0483-\\u0487\\u04CF\\u04F6-\\u04FF\\u0510-\\u0525\\u055A-\\u055F\\u0591-\\u05BD\\u05BF\\u05C1\\u05C2\\u05C4\\u05C5\\u05C7\\u0615-\\u061A\\u063B-\\u063F\\u064B-\\u065E\\u0670\\u06D6-\\u06EF\\u06FA-\\u06FF\\u070F\\u0711\\u0730-\\u074F\\u0750-\\u077F\\u07A6-\\u07B1\\u07CA-\\u07F5\\u07FA\\u0900-\\u0903\\u093C\\u093E-\\u094E\\u0951-\\u0955\\u0962-\\u0963\\u0981-\\u0983\\u09BC-\\u09C4\\u09C7\\u09C8\\u09CB-\\u09CD\\u09D7\\u09E2\\u09E3\\u0A01-\\u0A03\\u0A3C\\u0A3E-\\u0A4F\\u0A81-\\u0A83\\u0ABC-\\u0ACF\\u0B82\\u0BBE-\\u0BC2\\u0BC6-\\u0BC8\\u0BCA-\\u0BCD\\u0C01-\\u0C03\\u0C3E-\\u0C56\\u0D3E-\\u0D44\\u0D46-\\u0D48\\u0E30-\\u0E3A\\u0E47-\\u0E4E\\u0EB1-\\u0EBC\\u0EC8-\\u0ECD]';
 export const WORD = `(?:${LETTER}|${SPLET}|${WORD_EXTRA})+`;
@@ -88,7 +90,8 @@ const LIKELYURL_ALTS = [
   // `,-_` is a range in JFlex (and here): it excludes digits and capitals from the host part.
   `(?:[^ \\t\\n\\f\\r"\`'<>|.!?(){},-_$]+\\.)+${ciAlt('com|net|org|edu')}${URLTAIL}`,
 ];
-const EMAIL = '[a-zA-Z0-9][^ \\t\\n\\f\\r"<>|()\\u00A0]*@(?:[^ \\t\\n\\f\\r"<>|().\\u00A0]+\\.)*[^ \\t\\n\\f\\r"<>|().\\u00A0]+';
+const EMAIL =
+  '[a-zA-Z0-9][^ \\t\\n\\f\\r"<>|()\\u00A0]*@(?:[^ \\t\\n\\f\\r"<>|().\\u00A0]+\\.)*[^ \\t\\n\\f\\r"<>|().\\u00A0]+';
 const TWITTER_ALTS = ['@[a-zA-Z_][a-zA-Z_0-9]*', `#${WORD}`];
 const ABMONTH = ciAlt('Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec');
 const ABDAYS = ciAlt('Tues|Thurs|Mon|Tue|Wed|Thu|Fri');
@@ -96,7 +99,12 @@ const ABSTATE = alt(
   ...'Ala|Ariz|Calif|Colo|Conn|Dak|Del|Fla|Ga|Ind|Kans|Kan|Ky|La|Md|Mich|Minn|Mo|Mont|Neb|Nev|Okla|Pa|Penn|Tenn|Tex|Va|Vt|Wisc|Wis|Wyo'
     .split('|')
     .map(ci),
-  `A${ci('rk')}`, `I${ci('ll')}`, `M${ci('ass')}`, `M${ci('iss')}`, `O${ci('re')}`, `W${ci('ash')}`,
+  `A${ci('rk')}`,
+  `I${ci('ll')}`,
+  `M${ci('ass')}`,
+  `M${ci('iss')}`,
+  `O${ci('re')}`,
+  `W${ci('ash')}`,
 );
 const ABTITLE = alt(
   ...'Messrs|Lieut|Capt|Brig|Profs|Prof|Sens|Sen|Reps|Rep|Attys|Atty|Govs|Gov|Supts|Supt|Comdr|Cmdr|Mrs|Mr|Ms|Drs|Dr|Lt|Col|Gen|Adm|Rev|Maj|Sgt|Cpl|Pvt|Mt|Ste|St|Ave|Pres|Hon|Pfc|Spc|Det'
@@ -104,12 +112,24 @@ const ABTITLE = alt(
     .map(ci),
   `M${ci('iss')}`,
 );
-const ABPTIT = alt(...'Jr|Sr|Bros|Blvd|Rd|Esq'.split('|').map(ci), `${ciAlt('Ed|Ph')}\\.${ci('D')}`);
-const ABCOMP = ciAlt('Bancorp|Corp|Cos|Co|Inc|Ptys|Pptys|Pty|Ppty|Ltd|Plc|Dept|Bhd|Assn|Univ|Intl|Sys');
+const ABPTIT = alt(
+  ...'Jr|Sr|Bros|Blvd|Rd|Esq'.split('|').map(ci),
+  `${ciAlt('Ed|Ph')}\\.${ci('D')}`,
+);
+const ABCOMP = ciAlt(
+  'Bancorp|Corp|Cos|Co|Inc|Ptys|Pptys|Pty|Ppty|Ltd|Plc|Dept|Bhd|Assn|Univ|Intl|Sys',
+);
 const ABCOMP2 = alt(...'Invt|Elec|Natl'.split('|').map(ci), `${ci('M')}[ft]${ci('g')}`);
 const ABNUM = ciAlt('Nos|No|Prop|Ph|tel|est|ext|sq|ft');
 const ABBREV1 = `(?:${ABMONTH}|${ABDAYS}|${ABSTATE}|${ABCOMP}|${ABNUM}|${ABPTIT}|${ciAlt('etc|al|seq')})\\.`;
-const ABBREV4 = alt(ci('a.k.a'), ACRO, ABTITLE, ...'TREAS|Alex|vs|Wm|Jos|Cie|cf'.split('|').map(ci), ABCOMP2, '[A-Za-z]');
+const ABBREV4 = alt(
+  ci('a.k.a'),
+  ACRO,
+  ABTITLE,
+  ...'TREAS|Alex|vs|Wm|Jos|Cie|cf'.split('|').map(ci),
+  ABCOMP2,
+  '[A-Za-z]',
+);
 const ABBREV2 = `${ABBREV4}\\.`;
 const ACRONYM = `${ACRO}\\.`;
 const ACRONYM_NEXT = alt(
@@ -123,12 +143,21 @@ const PHONE_ALTS = [
   '(?:(?:\\+\\+?)?[0-9]{2,4}\\.)?[0-9]{2,4}\\.[0-9]{3,4}\\.[0-9]{3,5}',
 ];
 const INSENTP = '[,;:\\u3001]';
-const QUOTES_ALTS = [APOS, "''", '[`\\u2018\\u2019\\u201A\\u201B\\u201C\\u201D\\u0091\\u0092\\u0093\\u0094\\u201E\\u201F\\u2039\\u203A\\u00AB\\u00BB]{1,2}'];
+const QUOTES_ALTS = [
+  APOS,
+  "''",
+  '[`\\u2018\\u2019\\u201A\\u201B\\u201C\\u201D\\u0091\\u0092\\u0093\\u0094\\u201E\\u201F\\u2039\\u203A\\u00AB\\u00BB]{1,2}',
+];
 const DBLQUOT = `(?:"|${ci('&quot;')})`;
 const TBSPEC_ALTS = [
-  `-${ciAlt('RRB|LRB|RCB|LCB|RSB|LSB')}-`, ci('C.D.s'), ci('pro-'), ci('anti-'),
-  `${ci('S')}(?:&|${SPAMP})${ci('P-500')}`, `${ci('S')}(?:&|${SPAMP})${ci('Ls')}`,
-  `${ci('Cap')}${APOS}${ci('n')}`, `${ci('c')}${APOS}${ci('est')}`,
+  `-${ciAlt('RRB|LRB|RCB|LCB|RSB|LSB')}-`,
+  ci('C.D.s'),
+  ci('pro-'),
+  ci('anti-'),
+  `${ci('S')}(?:&|${SPAMP})${ci('P-500')}`,
+  `${ci('S')}(?:&|${SPAMP})${ci('Ls')}`,
+  `${ci('Cap')}${APOS}${ci('n')}`,
+  `${ci('c')}${APOS}${ci('est')}`,
 ];
 const TBSPEC2 = `${APOS}[0-9][0-9]`;
 const MISCSYMBOL =
@@ -136,10 +165,32 @@ const MISCSYMBOL =
 
 /** What a rule does with its match; see `ptb-tokenizer.ts` for each action. */
 export type RuleAction =
-  | 'cannot' | 'keep' | 'sgml' | 'dash' | 'amp' | 'word' | 'softHyphen' | 'escapeSlashStar'
-  | 'quoteRight' | 'quoteLeft' | 'escapeSlash' | 'frac' | 'frac2' | 'currency' | 'abbrevPushback'
-  | 'phone' | 'lrb' | 'rrb' | 'lcb' | 'rcb' | 'hyphens' | 'ellipsis' | 'escapeStar' | 'skip'
-  | 'newline' | 'untokenizable';
+  | 'cannot'
+  | 'keep'
+  | 'sgml'
+  | 'dash'
+  | 'amp'
+  | 'word'
+  | 'softHyphen'
+  | 'escapeSlashStar'
+  | 'quoteRight'
+  | 'quoteLeft'
+  | 'escapeSlash'
+  | 'frac'
+  | 'frac2'
+  | 'currency'
+  | 'abbrevPushback'
+  | 'phone'
+  | 'lrb'
+  | 'rrb'
+  | 'lcb'
+  | 'rcb'
+  | 'hyphens'
+  | 'ellipsis'
+  | 'escapeStar'
+  | 'skip'
+  | 'newline'
+  | 'untokenizable';
 
 export interface PtbRule {
   /** Index in PTBLexer.flex order: ties in length go to the lower index. */

@@ -41,44 +41,77 @@ function latexQuotes(tok: string, probablyLeft: boolean): string {
 }
 
 function normalizeCurrency(s: string): string {
-  return s.replaceAll('\u00A2', 'cents').replaceAll('\u00A3', '#').replace(/[\u0080\u00A4\u20A0\u20AC]/g, '$');
+  return s
+    .replaceAll('\u00A2', 'cents')
+    .replaceAll('\u00A3', '#')
+    .replace(/[\u0080\u00A4\u20A0\u20AC]/g, '$');
 }
 
 /** normalizeFractions with escapeForwardSlashAsterisk; the original maps U+2153 twice, never U+2154. */
 function normalizeFraction(s: string): string {
-  return s.replaceAll('\u00BC', '1\\/4').replaceAll('\u00BD', '1\\/2').replaceAll('\u00BE', '3\\/4').replaceAll('\u2153', '1\\/3');
+  return s
+    .replaceAll('\u00BC', '1\\/4')
+    .replaceAll('\u00BD', '1\\/2')
+    .replaceAll('\u00BE', '3\\/4')
+    .replaceAll('\u2153', '1\\/3');
 }
 
 /** Returns the token text for a rule match (null: no token), and how many chars it consumes. */
 function act(action: RuleAction, tok: string): [string | null, number] {
   const n = tok.length;
   switch (action) {
-    case 'cannot': return [tok.slice(0, 3), 3];
-    case 'keep': return [tok, n];
-    case 'sgml': return [tok.replaceAll(' ', '\u00A0'), n];
-    case 'dash': return ['--', n];
-    case 'amp': return [normalizeAmp(tok), n];
-    case 'word': return [americanize(removeSoftHyphens(tok)), n];
-    case 'softHyphen': return [removeSoftHyphens(tok), n];
-    case 'escapeSlashStar': return [delimit(delimit(tok, '/'), '*'), n];
-    case 'escapeSlash': return [delimit(tok, '/'), n];
-    case 'escapeStar': return [delimit(tok, '*'), n];
-    case 'quoteRight': return [latexQuotes(tok, false), n];
-    case 'quoteLeft': return [latexQuotes(tok, true), n];
-    case 'frac': return [delimit(tok, '/').replaceAll(' ', '\u00A0'), n];
-    case 'frac2': return [normalizeFraction(tok), n];
-    case 'currency': return [normalizeCurrency(tok), n];
-    case 'abbrevPushback': return [tok, n - 1]; // the token keeps its period; the period is lexed again
-    case 'phone': return [tok.replaceAll(' ', '\u00A0').replaceAll('(', '-LRB-').replaceAll(')', '-RRB-'), n];
-    case 'lrb': return ['-LRB-', n];
-    case 'rrb': return ['-RRB-', n];
-    case 'lcb': return ['-LCB-', n];
-    case 'rcb': return ['-RCB-', n];
-    case 'hyphens': return [n >= 3 && n <= 4 ? '--' : tok, n];
-    case 'ellipsis': return ['...', n];
-    case 'skip': return [null, n];
-    case 'newline': return [NEWLINE_TOKEN, n];
-    case 'untokenizable': return [null, n]; // firstDelete: dropped (Java also logs a warning once)
+    case 'cannot':
+      return [tok.slice(0, 3), 3];
+    case 'keep':
+      return [tok, n];
+    case 'sgml':
+      return [tok.replaceAll(' ', '\u00A0'), n];
+    case 'dash':
+      return ['--', n];
+    case 'amp':
+      return [normalizeAmp(tok), n];
+    case 'word':
+      return [americanize(removeSoftHyphens(tok)), n];
+    case 'softHyphen':
+      return [removeSoftHyphens(tok), n];
+    case 'escapeSlashStar':
+      return [delimit(delimit(tok, '/'), '*'), n];
+    case 'escapeSlash':
+      return [delimit(tok, '/'), n];
+    case 'escapeStar':
+      return [delimit(tok, '*'), n];
+    case 'quoteRight':
+      return [latexQuotes(tok, false), n];
+    case 'quoteLeft':
+      return [latexQuotes(tok, true), n];
+    case 'frac':
+      return [delimit(tok, '/').replaceAll(' ', '\u00A0'), n];
+    case 'frac2':
+      return [normalizeFraction(tok), n];
+    case 'currency':
+      return [normalizeCurrency(tok), n];
+    case 'abbrevPushback':
+      return [tok, n - 1]; // the token keeps its period; the period is lexed again
+    case 'phone':
+      return [tok.replaceAll(' ', '\u00A0').replaceAll('(', '-LRB-').replaceAll(')', '-RRB-'), n];
+    case 'lrb':
+      return ['-LRB-', n];
+    case 'rrb':
+      return ['-RRB-', n];
+    case 'lcb':
+      return ['-LCB-', n];
+    case 'rcb':
+      return ['-RCB-', n];
+    case 'hyphens':
+      return [n >= 3 && n <= 4 ? '--' : tok, n];
+    case 'ellipsis':
+      return ['...', n];
+    case 'skip':
+      return [null, n];
+    case 'newline':
+      return [NEWLINE_TOKEN, n];
+    case 'untokenizable':
+      return [null, n]; // firstDelete: dropped (Java also logs a warning once)
   }
 }
 
@@ -96,27 +129,45 @@ export function ptbTokenize(text: string): string[] {
   let p = 0;
   while (p < len) {
     const c = text.charCodeAt(p);
-    if (c === 32 || c === 9) { p++; continue; }
-    if (c === 10) { out.push(NEWLINE_TOKEN); p++; continue; }
+    if (c === 32 || c === 9) {
+      p++;
+      continue;
+    }
+    if (c === 10) {
+      out.push(NEWLINE_TOKEN);
+      p++;
+      continue;
+    }
     if (isAsciiLetter(c)) {
       let q = p + 1;
       while (q < len && isAsciiLetter(text.charCodeAt(q))) q++;
       const next = text.charCodeAt(q);
-      const period = next === 46 && isBreak(text.charCodeAt(q + 1)) && text.charCodeAt(q + 2) !== 46;
+      const period =
+        next === 46 && isBreak(text.charCodeAt(q + 1)) && text.charCodeAt(q + 2) !== 46;
       if (isBreak(next) || period) {
         const run = text.slice(p, q);
         // Before a space, ABBREV4 words ("a", "Mr") win by one char of trailing context but give
         // the same text; before a final period they may keep it ("a.", "etc."), so those go slow.
-        if (!(period && ABBREV_LIKE.test(run)) && (run.length !== 6 || run.toLowerCase() !== 'cannot')) {
+        if (
+          !(period && ABBREV_LIKE.test(run)) &&
+          (run.length !== 6 || run.toLowerCase() !== 'cannot')
+        ) {
           out.push(americanize(run));
-          if (period) { out.push('.'); q++; }
+          if (period) {
+            out.push('.');
+            q++;
+          }
           p = q;
           continue;
         }
       }
     }
     // A lone "." or "," before a break: no longer rule (".5", ". . .", ",5") can start here.
-    if ((c === 46 || c === 44) && isBreak(text.charCodeAt(p + 1)) && text.charCodeAt(p + 2) !== 46) {
+    if (
+      (c === 46 || c === 44) &&
+      isBreak(text.charCodeAt(p + 1)) &&
+      text.charCodeAt(p + 2) !== 46
+    ) {
       out.push(c === 46 ? '.' : ',');
       p++;
       continue;

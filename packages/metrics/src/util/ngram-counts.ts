@@ -78,7 +78,9 @@ export class NgramVocabulary {
       }
       total = appendUnique(cur, m, total);
       offsets.push(total);
-      const t = prev; prev = cur; cur = t;
+      const t = prev;
+      prev = cur;
+      cur = t;
     }
     return { length: n, offsets, ids: scratchIds.slice(0, total), tf: scratchTf.slice(0, total) };
   }
@@ -94,14 +96,23 @@ function appendUnique(xs: Int32Array, m: number, start: number): number {
       const x = xs[i]!;
       let j = start;
       while (j < k && u[j] !== x) j++;
-      if (j === k) { u[k] = x; c[k] = 1; k++; } else c[j]!++;
+      if (j === k) {
+        u[k] = x;
+        c[k] = 1;
+        k++;
+      } else c[j]!++;
     }
   } else {
     const at = new Map<number, number>();
     for (let i = 0; i < m; i++) {
       const x = xs[i]!;
       const j = at.get(x);
-      if (j === undefined) { at.set(x, k); u[k] = x; c[k] = 1; k++; } else c[j]!++;
+      if (j === undefined) {
+        at.set(x, k);
+        u[k] = x;
+        c[k] = 1;
+        k++;
+      } else c[j]!++;
     }
   }
   return k;

@@ -11,7 +11,16 @@ function pairwiseSum(a: ArrayLike<number>, lo: number, n: number): number {
     return res;
   }
   if (n <= 128) {
-    const r = [a[lo]!, a[lo + 1]!, a[lo + 2]!, a[lo + 3]!, a[lo + 4]!, a[lo + 5]!, a[lo + 6]!, a[lo + 7]!];
+    const r = [
+      a[lo]!,
+      a[lo + 1]!,
+      a[lo + 2]!,
+      a[lo + 3]!,
+      a[lo + 4]!,
+      a[lo + 5]!,
+      a[lo + 6]!,
+      a[lo + 7]!,
+    ];
     let i = 8;
     for (; i < n - (n % 8); i += 8) {
       for (let j = 0; j < 8; j++) r[j]! += a[lo + i + j]!;

@@ -41,7 +41,10 @@ export interface ClipEncoderDims {
 }
 
 /** The activations CLIP checkpoints use, by `hidden_act` (transformers' ACT2FN). */
-export function clipActivation(name: HfActivation, where: string): (e: Engine, x: Tensor) => Tensor {
+export function clipActivation(
+  name: HfActivation,
+  where: string,
+): (e: Engine, x: Tensor) => Tensor {
   switch (name) {
     case 'quick_gelu':
       return (e, x) => e.quickGelu(x);
@@ -51,20 +54,41 @@ export function clipActivation(name: HfActivation, where: string): (e: Engine, x
     case 'gelu_pytorch_tanh':
       return (e, x) => e.gelu(x);
     default:
-      throw new CaptuneError(`${where}: hidden_act "${name}" is not supported by captune's CLIP (use quick_gelu, gelu, gelu_new or gelu_pytorch_tanh)`);
+      throw new CaptuneError(
+        `${where}: hidden_act "${name}" is not supported by captune's CLIP (use quick_gelu, gelu, gelu_new or gelu_pytorch_tanh)`,
+      );
   }
 }
 
-export async function loadLinear(l: ClipWeightLoader, prefix: string, inF: number, outF: number): Promise<ClipLinear> {
-  return { weight: await l.load(`${prefix}.weight`, [outF, inF]), bias: await l.load(`${prefix}.bias`, [outF]) };
+export async function loadLinear(
+  l: ClipWeightLoader,
+  prefix: string,
+  inF: number,
+  outF: number,
+): Promise<ClipLinear> {
+  return {
+    weight: await l.load(`${prefix}.weight`, [outF, inF]),
+    bias: await l.load(`${prefix}.bias`, [outF]),
+  };
 }
 
-export async function loadLayerNorm(l: ClipWeightLoader, prefix: string, c: number): Promise<ClipLayerNorm> {
-  return { weight: await l.load(`${prefix}.weight`, [c]), bias: await l.load(`${prefix}.bias`, [c]) };
+export async function loadLayerNorm(
+  l: ClipWeightLoader,
+  prefix: string,
+  c: number,
+): Promise<ClipLayerNorm> {
+  return {
+    weight: await l.load(`${prefix}.weight`, [c]),
+    bias: await l.load(`${prefix}.bias`, [c]),
+  };
 }
 
 /** Loads `${prefix}.layers.{i}.*` for every layer. */
-export async function loadEncoderLayers(l: ClipWeightLoader, prefix: string, d: ClipEncoderDims): Promise<ClipEncoderLayerWeights[]> {
+export async function loadEncoderLayers(
+  l: ClipWeightLoader,
+  prefix: string,
+  d: ClipEncoderDims,
+): Promise<ClipEncoderLayerWeights[]> {
   const c = d.hiddenSize;
   const layers: ClipEncoderLayerWeights[] = [];
   for (let i = 0; i < d.numHiddenLayers; i++) {
@@ -88,7 +112,13 @@ export function applyLinear(e: Engine, x: Tensor, w: ClipLinear): Tensor {
 }
 
 /** Multi-head self-attention: x [B, T, C], additive mask [1, 1, T, T] or null → [B, T, C]. */
-function selfAttention(e: Engine, x: Tensor, w: ClipEncoderLayerWeights, heads: number, mask: Tensor | null): Tensor {
+function selfAttention(
+  e: Engine,
+  x: Tensor,
+  w: ClipEncoderLayerWeights,
+  heads: number,
+  mask: Tensor | null,
+): Tensor {
   const [b, t, c] = x.shape as [number, number, number];
   const d = c / heads;
   const split = (y: Tensor) => e.transpose(e.reshape(y, [b, t, heads, d]), [0, 2, 1, 3]); // [B, H, T, D]

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../backend/backend.js';
 import { SafetensorsBuffer } from '../../checkpoint/safetensors-buffer.js';
-import { serializeSafetensors, type TensorToWrite } from '../../checkpoint/safetensors-serialize.js';
+import {
+  serializeSafetensors,
+  type TensorToWrite,
+} from '../../checkpoint/safetensors-serialize.js';
 import type { TensorSource } from '../../checkpoint/tensor-source.js';
 import { Engine } from '../../engine/engine.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -41,7 +44,9 @@ async function expectClose(e: Engine, t: Tensor, want: Packed, tol: number): Pro
   expect(t.shape).toEqual(want.shape);
   const got = await e.read(t);
   let worst = 0;
-  want.data.forEach((w, i) => (worst = Math.max(worst, Math.abs(got[i]! - w) / Math.max(1, Math.abs(w)))));
+  want.data.forEach(
+    (w, i) => (worst = Math.max(worst, Math.abs(got[i]! - w) / Math.max(1, Math.abs(w)))),
+  );
   expect(worst).toBeLessThan(tol);
 }
 
@@ -62,7 +67,10 @@ function runAgainstGoldens(name: string, makeBackend: () => Promise<Backend>, to
     });
 
     it('matches the numpy vision forward', async () => {
-      const pixels = engine.tensor(Float32Array.from(goldens.inputs.pixels.data), goldens.inputs.pixels.shape);
+      const pixels = engine.tensor(
+        Float32Array.from(goldens.inputs.pixels.data),
+        goldens.inputs.pixels.shape,
+      );
       const out = model.encodeImages(pixels);
       for (const key of ['lastHiddenState', 'tokensPostLn', 'pooled', 'embeds'] as const) {
         await expectClose(engine, out[key], goldens.vision[key], tol);
@@ -75,7 +83,10 @@ function runAgainstGoldens(name: string, makeBackend: () => Promise<Backend>, to
       for (const key of ['lastHiddenState', 'pooled', 'embeds'] as const) {
         await expectClose(engine, text[key], goldens.text[key], tol);
       }
-      const pixels = engine.tensor(Float32Array.from(goldens.inputs.pixels.data), goldens.inputs.pixels.shape);
+      const pixels = engine.tensor(
+        Float32Array.from(goldens.inputs.pixels.data),
+        goldens.inputs.pixels.shape,
+      );
       const img = model.encodeImages(pixels);
       const logits = model.logitsPerImage(img.embeds, text.embeds);
       await expectClose(engine, logits, goldens.logitsPerImage, tol * 100); // exp(logit_scale) ≈ 14 scales the error
@@ -92,7 +103,9 @@ runAgainstGoldens('the reference backend', async () => new ReferenceBackend(), 1
 // Test-only reach into the sibling package (core does not depend on it); skipped, visibly, if absent.
 const tfjs = await import('../../../../backend-tfjs/src/index.js').catch(() => null);
 if (tfjs) runAgainstGoldens('tfjs wasm', () => tfjs.tfjsBackendProvider.create('wasm'), 1e-4);
-else describe.skip('tiny CLIP on tfjs wasm (packages/backend-tfjs not importable)', () => it('skipped', () => {}));
+else
+  describe.skip('tiny CLIP on tfjs wasm (packages/backend-tfjs not importable)', () =>
+    it('skipped', () => {}));
 
 describe('ClipModel loading', () => {
   const engine = new Engine(new ReferenceBackend());
@@ -127,15 +140,23 @@ describe('ClipModel loading', () => {
     delete tensors['vision_model.encoder.layers.1.mlp.fc2.bias'];
     const before = engine.liveTensors;
     const source = new SafetensorsBuffer(serializeSafetensors(tensors), 'broken.safetensors');
-    const err = await ClipModel.load(engine, source, config, { where: 'broken.safetensors' }).catch((e: unknown) => e);
+    const err = await ClipModel.load(engine, source, config, { where: 'broken.safetensors' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CaptuneError);
-    expect((err as Error).message).toBe('broken.safetensors: missing tensor "vision_model.encoder.layers.1.mlp.fc2.bias" (expected shape [32])');
+    expect((err as Error).message).toBe(
+      'broken.safetensors: missing tensor "vision_model.encoder.layers.1.mlp.fc2.bias" (expected shape [32])',
+    );
     expect(engine.liveTensors).toBe(before);
   });
 
   it('names a tensor whose shape disagrees with config.json', async () => {
     const tensors = await tinyTensors();
-    tensors['text_projection.weight'] = { dtype: 'F32', shape: [8, 24], data: new Float32Array(8 * 24) };
+    tensors['text_projection.weight'] = {
+      dtype: 'F32',
+      shape: [8, 24],
+      data: new Float32Array(8 * 24),
+    };
     const source = new SafetensorsBuffer(serializeSafetensors(tensors), 'bad.safetensors');
     await expect(ClipModel.load(engine, source, config, { where: 'bad' })).rejects.toThrow(
       'bad: tensor "text_projection.weight" has shape [8, 24], expected [16, 24] from config.json',
@@ -146,9 +167,15 @@ describe('ClipModel loading', () => {
     const source = await openCheckpoint(folder);
     const model = await ClipModel.load(engine, source, config);
     const wrong = engine.zeros([1, 3, 16, 16]);
-    expect(() => model.encodeImages(wrong)).toThrow('CLIP vision: pixels must be [B, 3, 32, 32], got [1, 3, 16, 16]');
-    expect(() => model.encodeTexts([[5, 99999]])).toThrow(/token id 99999 is outside the vocabulary/);
-    expect(() => model.encodeTexts([[5, 6]])).toThrow(/row 0 of the token ids has no end-of-text token/);
+    expect(() => model.encodeImages(wrong)).toThrow(
+      'CLIP vision: pixels must be [B, 3, 32, 32], got [1, 3, 16, 16]',
+    );
+    expect(() => model.encodeTexts([[5, 99999]])).toThrow(
+      /token id 99999 is outside the vocabulary/,
+    );
+    expect(() => model.encodeTexts([[5, 6]])).toThrow(
+      /row 0 of the token ids has no end-of-text token/,
+    );
     engine.dispose(wrong);
     model.dispose();
     await source.close();
@@ -158,6 +185,14 @@ describe('ClipModel loading', () => {
 describe('clipPoolIndices', () => {
   it('takes the first end token, or the argmax id for legacy eos_token_id 2', () => {
     expect(clipPoolIndices([[9, 4, 7, 7, 0]], 7)).toEqual([2]);
-    expect(clipPoolIndices([[9, 4, 7, 0], [1, 8, 3, 8]], 2)).toEqual([0, 1]);
+    expect(
+      clipPoolIndices(
+        [
+          [9, 4, 7, 0],
+          [1, 8, 3, 8],
+        ],
+        2,
+      ),
+    ).toEqual([0, 1]);
   });
 });

@@ -41,14 +41,28 @@ export class ClipModel {
    * Loads from `config.json` (parsed JSON, or an already parsed `ClipConfig`) and the tensors.
    * Missing tensors and shape mismatches throw a one-line CaptuneError naming the tensor.
    */
-  static async load(engine: Engine, source: TensorSource, config: unknown, options: ClipLoadOptions = {}): Promise<ClipModel> {
+  static async load(
+    engine: Engine,
+    source: TensorSource,
+    config: unknown,
+    options: ClipLoadOptions = {},
+  ): Promise<ClipModel> {
     const cfg = isParsed(config) ? config : parseClipConfig(config);
     const towers = options.towers ?? 'both';
     const loader = new ClipWeightLoader(engine, source, options.where ?? 'CLIP checkpoint');
     try {
-      const vision = towers === 'text' ? null : await ClipVision.load(engine, loader, cfg.vision, cfg.projectionDim);
-      const text = towers === 'vision' ? null : await ClipText.load(engine, loader, cfg.text, cfg.projectionDim);
-      const logitScale = towers === 'both' && source.has('logit_scale') ? await loader.load('logit_scale', []) : null;
+      const vision =
+        towers === 'text'
+          ? null
+          : await ClipVision.load(engine, loader, cfg.vision, cfg.projectionDim);
+      const text =
+        towers === 'vision'
+          ? null
+          : await ClipText.load(engine, loader, cfg.text, cfg.projectionDim);
+      const logitScale =
+        towers === 'both' && source.has('logit_scale')
+          ? await loader.load('logit_scale', [])
+          : null;
       return new ClipModel(engine, cfg, vision, text, logitScale, [...loader.loaded]);
     } catch (error) {
       loader.disposeAll();
@@ -58,12 +72,13 @@ export class ClipModel {
 
   /** pixels [B, 3, S, S] (preprocessed) → vision outputs. */
   encodeImages(pixels: Tensor): ClipVisionOutput {
-    if (!this.vision) throw new Error('ClipModel: the vision tower was not loaded (towers: "text")');
+    if (!this.vision)
+      throw new Error('ClipModel: the vision tower was not loaded (towers: "text")');
     return this.vision.forward(pixels);
   }
 
   /** Host token ids [B][T] (clipTokenize output) → text outputs. */
-  encodeTexts(ids: readonly (ArrayLike<number>)[]): ClipTextOutput {
+  encodeTexts(ids: readonly ArrayLike<number>[]): ClipTextOutput {
     if (!this.text) throw new Error('ClipModel: the text tower was not loaded (towers: "vision")');
     return this.text.encode(ids);
   }
@@ -72,7 +87,9 @@ export class ClipModel {
   logitsPerImage(imageEmbeds: Tensor, textEmbeds: Tensor): Tensor {
     const e = this.engine;
     return e.tidy(() => {
-      const sim = e.matmul(l2Normalize(e, imageEmbeds), l2Normalize(e, textEmbeds), { transposeB: true }); // [Bi, Bt]
+      const sim = e.matmul(l2Normalize(e, imageEmbeds), l2Normalize(e, textEmbeds), {
+        transposeB: true,
+      }); // [Bi, Bt]
       return this.logitScale ? e.mul(sim, e.exp(this.logitScale)) : sim; // [Bi, Bt]
     });
   }
@@ -84,5 +101,10 @@ export class ClipModel {
 }
 
 function isParsed(c: unknown): c is ClipConfig {
-  return typeof c === 'object' && c !== null && (c as { modelType?: unknown }).modelType === 'clip' && 'vision' in c;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    (c as { modelType?: unknown }).modelType === 'clip' &&
+    'vision' in c
+  );
 }

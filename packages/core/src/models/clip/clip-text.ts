@@ -50,7 +50,7 @@ export function causalMask(e: Engine, t: number): Tensor {
 }
 
 /** The pooling position of each row of ids (see the header for the rule). */
-export function clipPoolIndices(ids: readonly (ArrayLike<number>)[], eosTokenId: number): number[] {
+export function clipPoolIndices(ids: readonly ArrayLike<number>[], eosTokenId: number): number[] {
   return ids.map((row, r) => {
     if (eosTokenId === 2) {
       let best = 0;
@@ -58,7 +58,9 @@ export function clipPoolIndices(ids: readonly (ArrayLike<number>)[], eosTokenId:
       return best;
     }
     for (let i = 0; i < row.length; i++) if (row[i] === eosTokenId) return i;
-    throw new CaptuneError(`CLIP text: row ${r} of the token ids has no end-of-text token (id ${eosTokenId}); tokenize with clipTokenize`);
+    throw new CaptuneError(
+      `CLIP text: row ${r} of the token ids has no end-of-text token (id ${eosTokenId}); tokenize with clipTokenize`,
+    );
   });
 }
 
@@ -75,12 +77,23 @@ export class ClipText {
   }
 
   /** Loads `text_model.*` and `text_projection.weight`. */
-  static async load(engine: Engine, loader: ClipWeightLoader, config: ClipTextConfig, projectionDim: number): Promise<ClipText> {
+  static async load(
+    engine: Engine,
+    loader: ClipWeightLoader,
+    config: ClipTextConfig,
+    projectionDim: number,
+  ): Promise<ClipText> {
     const c = config.hiddenSize;
     const pre = 'text_model';
     const weights: ClipTextWeights = {
-      tokenEmbedding: await loader.load(`${pre}.embeddings.token_embedding.weight`, [config.vocabSize, c]),
-      positionEmbedding: await loader.load(`${pre}.embeddings.position_embedding.weight`, [config.maxPositionEmbeddings, c]),
+      tokenEmbedding: await loader.load(`${pre}.embeddings.token_embedding.weight`, [
+        config.vocabSize,
+        c,
+      ]),
+      positionEmbedding: await loader.load(`${pre}.embeddings.position_embedding.weight`, [
+        config.maxPositionEmbeddings,
+        c,
+      ]),
       layers: await loadEncoderLayers(loader, `${pre}.encoder`, config),
       finalLayerNorm: await loadLayerNorm(loader, `${pre}.final_layer_norm`, c),
       projection: await loader.load('text_projection.weight', [projectionDim, c]),
@@ -89,19 +102,24 @@ export class ClipText {
   }
 
   /** Checks host ids (rows of equal length ≤ max positions, ids in the vocabulary). */
-  checkIds(ids: readonly (ArrayLike<number>)[]): void {
+  checkIds(ids: readonly ArrayLike<number>[]): void {
     const cfg = this.config;
     const t = ids[0]?.length ?? 0;
     if (ids.length === 0 || t === 0) throw new CaptuneError('CLIP text: no token ids given');
     if (t > cfg.maxPositionEmbeddings) {
-      throw new CaptuneError(`CLIP text: ${t} tokens per row exceed max_position_embeddings ${cfg.maxPositionEmbeddings}`);
+      throw new CaptuneError(
+        `CLIP text: ${t} tokens per row exceed max_position_embeddings ${cfg.maxPositionEmbeddings}`,
+      );
     }
     ids.forEach((row, r) => {
-      if (row.length !== t) throw new CaptuneError(`CLIP text: row ${r} has ${row.length} token ids, row 0 has ${t}`);
+      if (row.length !== t)
+        throw new CaptuneError(`CLIP text: row ${r} has ${row.length} token ids, row 0 has ${t}`);
       for (let i = 0; i < t; i++) {
         const v = row[i]!;
         if (!Number.isInteger(v) || v < 0 || v >= cfg.vocabSize) {
-          throw new CaptuneError(`CLIP text: row ${r} position ${i}: token id ${v} is outside the vocabulary (size ${cfg.vocabSize})`);
+          throw new CaptuneError(
+            `CLIP text: row ${r} position ${i}: token id ${v} is outside the vocabulary (size ${cfg.vocabSize})`,
+          );
         }
       }
     });
@@ -116,8 +134,15 @@ export class ClipText {
     const w = this.weights;
     const cfg = this.config;
     const [b, t] = ids.shape as [number, number];
-    if (ids.rank !== 2 || ids.dtype !== 'int32' || poolIndices.length !== b || poolIndices.some((p) => p < 0 || p >= t)) {
-      throw new CaptuneError(`CLIP text: needs int32 ids [B, T] and B pooling positions in [0, T), got ${ids.dtype} [${ids.shape.join(', ')}] and ${poolIndices.length} positions`);
+    if (
+      ids.rank !== 2 ||
+      ids.dtype !== 'int32' ||
+      poolIndices.length !== b ||
+      poolIndices.some((p) => p < 0 || p >= t)
+    ) {
+      throw new CaptuneError(
+        `CLIP text: needs int32 ids [B, T] and B pooling positions in [0, T), got ${ids.dtype} [${ids.shape.join(', ')}] and ${poolIndices.length} positions`,
+      );
     }
     const c = cfg.hiddenSize;
     return e.tidy(() => {
@@ -125,8 +150,17 @@ export class ClipText {
       const pos = e.slice(w.positionEmbedding, [0, 0], [t, c]); // [T, C]
       const x = e.add(tok, pos); // [B, T, C]
       const h = runEncoder(e, x, w.layers, cfg, this.act, causalMask(e, t)); // [B, T, C]
-      const lastHiddenState = e.layerNorm(h, w.finalLayerNorm.weight, w.finalLayerNorm.bias, cfg.layerNormEps); // [B, T, C]
-      const rows = e.tensor(Int32Array.from(poolIndices, (p, i) => i * t + p), [b], 'int32'); // [B]
+      const lastHiddenState = e.layerNorm(
+        h,
+        w.finalLayerNorm.weight,
+        w.finalLayerNorm.bias,
+        cfg.layerNormEps,
+      ); // [B, T, C]
+      const rows = e.tensor(
+        Int32Array.from(poolIndices, (p, i) => i * t + p),
+        [b],
+        'int32',
+      ); // [B]
       const pooled = e.gather(e.reshape(lastHiddenState, [b * t, c]), rows); // [B, C]
       const embeds = e.linear(pooled, w.projection, null, { transposed: true }); // [B, P]
       return { lastHiddenState, pooled, embeds };
@@ -134,7 +168,7 @@ export class ClipText {
   }
 
   /** Host ids [B][T] → outputs (uploads the ids, pools per `clipPoolIndices`). */
-  encode(ids: readonly (ArrayLike<number>)[]): ClipTextOutput {
+  encode(ids: readonly ArrayLike<number>[]): ClipTextOutput {
     this.checkIds(ids);
     const e = this.engine;
     const t = ids[0]!.length;

@@ -71,16 +71,28 @@ export class ClipVision {
   }
 
   /** Loads `vision_model.*` and `visual_projection.weight`. */
-  static async load(engine: Engine, loader: ClipWeightLoader, config: ClipVisionConfig, projectionDim: number): Promise<ClipVision> {
+  static async load(
+    engine: Engine,
+    loader: ClipWeightLoader,
+    config: ClipVisionConfig,
+    projectionDim: number,
+  ): Promise<ClipVision> {
     const c = config.hiddenSize;
     const p = config.patchSize;
     const ch = config.numChannels;
     const positions = (config.imageSize / p) ** 2 + 1;
     const pre = 'vision_model';
     const weights: ClipVisionWeights = {
-      patchEmbedding: await loader.load(`${pre}.embeddings.patch_embedding.weight`, [c, ch, p, p], [c, ch * p * p]),
+      patchEmbedding: await loader.load(
+        `${pre}.embeddings.patch_embedding.weight`,
+        [c, ch, p, p],
+        [c, ch * p * p],
+      ),
       classEmbedding: await loader.load(`${pre}.embeddings.class_embedding`, [c]),
-      positionEmbedding: await loader.load(`${pre}.embeddings.position_embedding.weight`, [positions, c]),
+      positionEmbedding: await loader.load(`${pre}.embeddings.position_embedding.weight`, [
+        positions,
+        c,
+      ]),
       preLayerNorm: await loadLayerNorm(loader, `${pre}.pre_layrnorm`, c),
       layers: await loadEncoderLayers(loader, `${pre}.encoder`, config),
       postLayerNorm: await loadLayerNorm(loader, `${pre}.post_layernorm`, c),
@@ -93,8 +105,15 @@ export class ClipVision {
   patchify(pixels: Tensor): Tensor {
     const e = this.engine;
     const { imageSize: s, patchSize: p, numChannels: ch } = this.config;
-    if (pixels.rank !== 4 || pixels.shape[1] !== ch || pixels.shape[2] !== s || pixels.shape[3] !== s) {
-      throw new CaptuneError(`CLIP vision: pixels must be [B, ${ch}, ${s}, ${s}], got ${fmt(pixels.shape)}`);
+    if (
+      pixels.rank !== 4 ||
+      pixels.shape[1] !== ch ||
+      pixels.shape[2] !== s ||
+      pixels.shape[3] !== s
+    ) {
+      throw new CaptuneError(
+        `CLIP vision: pixels must be [B, ${ch}, ${s}, ${s}], got ${fmt(pixels.shape)}`,
+      );
     }
     const b = pixels.shape[0]!;
     const g = s / p;
@@ -120,9 +139,19 @@ export class ClipVision {
     const w = this.weights;
     const cfg = this.config;
     return e.tidy(() => {
-      const x = e.layerNorm(this.embed(pixels), w.preLayerNorm.weight, w.preLayerNorm.bias, cfg.layerNormEps); // [B, N+1, C]
+      const x = e.layerNorm(
+        this.embed(pixels),
+        w.preLayerNorm.weight,
+        w.preLayerNorm.bias,
+        cfg.layerNormEps,
+      ); // [B, N+1, C]
       const lastHiddenState = runEncoder(e, x, w.layers, cfg, this.act, null); // [B, N+1, C]
-      const tokensPostLn = e.layerNorm(lastHiddenState, w.postLayerNorm.weight, w.postLayerNorm.bias, cfg.layerNormEps); // [B, N+1, C]
+      const tokensPostLn = e.layerNorm(
+        lastHiddenState,
+        w.postLayerNorm.weight,
+        w.postLayerNorm.bias,
+        cfg.layerNormEps,
+      ); // [B, N+1, C]
       const [b, , c] = tokensPostLn.shape as [number, number, number];
       const pooled = e.reshape(e.slice(tokensPostLn, [0, 0, 0], [b, 1, c]), [b, c]); // [B, C]
       const embeds = e.linear(pooled, w.projection, null, { transposed: true }); // [B, P]

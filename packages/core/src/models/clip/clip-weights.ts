@@ -23,7 +23,9 @@ export class ClipWeightLoader {
   /** Checks presence and shape without reading data. */
   check(name: string, shape: readonly number[]): void {
     if (!this.source.has(name)) {
-      throw new CaptuneError(`${this.where}: missing tensor "${name}" (expected shape ${fmt(shape)})`);
+      throw new CaptuneError(
+        `${this.where}: missing tensor "${name}" (expected shape ${fmt(shape)})`,
+      );
     }
     const info = this.source.info(name);
     const same = info.shape.length === shape.length && info.shape.every((d, i) => d === shape[i]);
@@ -42,9 +44,14 @@ export class ClipWeightLoader {
     this.check(name, shape);
     const t = await this.source.read(name);
     if (t.dtype !== 'float32') {
-      throw new CaptuneError(`${this.where}: tensor "${name}" is ${t.sourceDtype}, expected a floating-point tensor`);
+      throw new CaptuneError(
+        `${this.where}: tensor "${name}" is ${t.sourceDtype}, expected a floating-point tensor`,
+      );
     }
-    const v = this.engine.variable(this.engine.tensor(t.data, as ?? shape, 'float32'), { trainable: false, name });
+    const v = this.engine.variable(this.engine.tensor(t.data, as ?? shape, 'float32'), {
+      trainable: false,
+      name,
+    });
     this.loaded.push(v);
     return v;
   }

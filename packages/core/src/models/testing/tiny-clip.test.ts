@@ -16,7 +16,13 @@ const read = (name: string) => readFile(join(folder, name));
 describe('tiny CLIP checkpoint', () => {
   it('is byte-identical to the seeded generator (regenerate with scripts/write-tiny-clip.ts)', async () => {
     const files = buildTinyClip();
-    expect([...files.keys()].sort()).toEqual(['config.json', 'merges.txt', 'model.safetensors', 'preprocessor_config.json', 'vocab.json']);
+    expect([...files.keys()].sort()).toEqual([
+      'config.json',
+      'merges.txt',
+      'model.safetensors',
+      'preprocessor_config.json',
+      'vocab.json',
+    ]);
     let total = 0;
     for (const [name, bytes] of files) {
       const committed = new Uint8Array(await read(name));
@@ -29,7 +35,9 @@ describe('tiny CLIP checkpoint', () => {
   it('has configs that parse and a vocabulary consistent with vocab_size', async () => {
     const config = parseClipConfig(JSON.parse((await read('config.json')).toString()));
     expect(config.text.vocabSize).toBe(TINY_CLIP_VOCAB_SIZE);
-    const pre = parseClipImageProcessorConfig(JSON.parse((await read('preprocessor_config.json')).toString()));
+    const pre = parseClipImageProcessorConfig(
+      JSON.parse((await read('preprocessor_config.json')).toString()),
+    );
     expect(pre.cropSize).toEqual({ height: 32, width: 32 });
     const tokenizer = new ClipTokenizer({
       vocab: parseVocabJson((await read('vocab.json')).toString(), 'vocab.json'),
@@ -38,7 +46,8 @@ describe('tiny CLIP checkpoint', () => {
     expect(tokenizer.vocabSize).toBe(config.text.vocabSize);
     expect(tokenizer.bosId).toBe(config.text.bosTokenId);
     expect(tokenizer.eosId).toBe(config.text.eosTokenId);
-    for (const word of TINY_CLIP_WORDS) expect(tokenizer.tokens(tokenizer.encode(word))).toEqual([`${word}</w>`]);
+    for (const word of TINY_CLIP_WORDS)
+      expect(tokenizer.tokens(tokenizer.encode(word))).toEqual([`${word}</w>`]);
     const [row] = clipTokenize(tokenizer, ['A photo of a red circle.']);
     expect(row).toHaveLength(77);
     expect(tokenizer.decode(row!.slice(1, 8))).toBe('a photo of a red circle . ');

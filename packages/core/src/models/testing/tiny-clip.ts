@@ -12,14 +12,30 @@
  * transformers versions saved them.
  */
 import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../../checkpoint/clip-image-processor-config.js';
-import { serializeSafetensors, type TensorToWrite } from '../../checkpoint/safetensors-serialize.js';
+import {
+  serializeSafetensors,
+  type TensorToWrite,
+} from '../../checkpoint/safetensors-serialize.js';
 import { Rng } from '../../random/rng.js';
 import { Bpe } from '../../tokenizers/bpe.js';
 import { bytesToUnicodeValuesInDictOrder } from '../../tokenizers/bytes-to-unicode.js';
 import { CLIP_EOT_TOKEN, CLIP_SOT_TOKEN } from '../../tokenizers/clip-tokenizer.js';
 
 /** Words the tiny vocabulary spells as single tokens. */
-export const TINY_CLIP_WORDS = ['a', 'photo', 'of', 'the', 'red', 'green', 'blue', 'circle', 'square', 'triangle', 'small', 'big'];
+export const TINY_CLIP_WORDS = [
+  'a',
+  'photo',
+  'of',
+  'the',
+  'red',
+  'green',
+  'blue',
+  'circle',
+  'square',
+  'triangle',
+  'small',
+  'big',
+];
 
 /**
  * Merges under which each word of `TINY_CLIP_WORDS` is one token: for each word, while BPE
@@ -41,7 +57,13 @@ export function tinyClipMerges(): [string, string][] {
 /** Token → id in CLIPTokenizer order. */
 export function tinyClipVocab(): Record<string, number> {
   const bytes = bytesToUnicodeValuesInDictOrder();
-  const tokens = [...bytes, ...bytes.map((b) => `${b}</w>`), ...tinyClipMerges().map(([a, b]) => a + b), CLIP_SOT_TOKEN, CLIP_EOT_TOKEN];
+  const tokens = [
+    ...bytes,
+    ...bytes.map((b) => `${b}</w>`),
+    ...tinyClipMerges().map(([a, b]) => a + b),
+    CLIP_SOT_TOKEN,
+    CLIP_EOT_TOKEN,
+  ];
   const vocab: Record<string, number> = {};
   tokens.forEach((t, i) => (vocab[t] = i));
   return vocab;
@@ -107,7 +129,12 @@ function tinyClipTensors(seed: number): Record<string, TensorToWrite> {
     const n = shape.reduce((a, b) => a * b, 1);
     out[name] = { dtype: 'F32', shape, data: rng.normalArray(n, std, mean) };
   };
-  const ids = (name: string, n: number) => (out[name] = { dtype: 'I64', shape: [1, n], data: Int32Array.from({ length: n }, (_, i) => i) });
+  const ids = (name: string, n: number) =>
+    (out[name] = {
+      dtype: 'I64',
+      shape: [1, n],
+      data: Int32Array.from({ length: n }, (_, i) => i),
+    });
   const encoder = (prefix: string, c: number, inter: number, layers: number) => {
     for (let i = 0; i < layers; i++) {
       const p = `${prefix}.encoder.layers.${i}`;
@@ -129,7 +156,11 @@ function tinyClipTensors(seed: number): Record<string, TensorToWrite> {
   const t = TINY_CLIP_CONFIG.text_config;
   const positions = (v.image_size / v.patch_size) ** 2 + 1;
   f32('vision_model.embeddings.class_embedding', [v.hidden_size], 1);
-  f32('vision_model.embeddings.patch_embedding.weight', [v.hidden_size, v.num_channels, v.patch_size, v.patch_size], 0.1);
+  f32(
+    'vision_model.embeddings.patch_embedding.weight',
+    [v.hidden_size, v.num_channels, v.patch_size, v.patch_size],
+    0.1,
+  );
   f32('vision_model.embeddings.position_embedding.weight', [positions, v.hidden_size], 0.5);
   ids('vision_model.embeddings.position_ids', positions);
   f32('vision_model.pre_layrnorm.weight', [v.hidden_size], 0.1, 1);
@@ -139,25 +170,38 @@ function tinyClipTensors(seed: number): Record<string, TensorToWrite> {
   f32('vision_model.post_layernorm.bias', [v.hidden_size], 0.1);
   f32('visual_projection.weight', [TINY_CLIP_CONFIG.projection_dim, v.hidden_size], 0.2);
   f32('text_model.embeddings.token_embedding.weight', [t.vocab_size, t.hidden_size], 0.5);
-  f32('text_model.embeddings.position_embedding.weight', [t.max_position_embeddings, t.hidden_size], 0.3);
+  f32(
+    'text_model.embeddings.position_embedding.weight',
+    [t.max_position_embeddings, t.hidden_size],
+    0.3,
+  );
   ids('text_model.embeddings.position_ids', t.max_position_embeddings);
   encoder('text_model', t.hidden_size, t.intermediate_size, t.num_hidden_layers);
   f32('text_model.final_layer_norm.weight', [t.hidden_size], 0.1, 1);
   f32('text_model.final_layer_norm.bias', [t.hidden_size], 0.1);
   f32('text_projection.weight', [TINY_CLIP_CONFIG.projection_dim, t.hidden_size], 0.2);
-  out['logit_scale'] = { dtype: 'F32', shape: [], data: Float32Array.of(TINY_CLIP_CONFIG.logit_scale_init_value) };
+  out['logit_scale'] = {
+    dtype: 'F32',
+    shape: [],
+    data: Float32Array.of(TINY_CLIP_CONFIG.logit_scale_init_value),
+  };
   return out;
 }
 
 /** File name → contents of the tiny CLIP folder. */
 export function buildTinyClip(seed = 20240607): Map<string, Uint8Array> {
   const text = (x: unknown) => new TextEncoder().encode(`${JSON.stringify(x, null, 2)}\n`);
-  const merges = `#version: 0.2\n${tinyClipMerges().map(([a, b]) => `${a} ${b}`).join('\n')}\n`;
+  const merges = `#version: 0.2\n${tinyClipMerges()
+    .map(([a, b]) => `${a} ${b}`)
+    .join('\n')}\n`;
   return new Map<string, Uint8Array>([
     ['config.json', text(TINY_CLIP_CONFIG)],
     ['preprocessor_config.json', text(TINY_CLIP_PREPROCESSOR_CONFIG)],
     ['vocab.json', text(tinyClipVocab())],
     ['merges.txt', new TextEncoder().encode(merges)],
-    ['model.safetensors', serializeSafetensors(tinyClipTensors(seed), { metadata: { format: 'pt' } })],
+    [
+      'model.safetensors',
+      serializeSafetensors(tinyClipTensors(seed), { metadata: { format: 'pt' } }),
+    ],
   ]);
 }
