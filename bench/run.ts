@@ -43,6 +43,7 @@ for (const report of await registry.report()) {
   try {
     if (want('matmul')) results.push(...(await matmulBench(backend, slow ? [256, 512] : [256, 512, 1024, 2048], values.quick)));
     if (want('layer') && !slow) results.push(...(await gpt2LayerBench(backend, values.quick)));
+    if (want('layer') && slow) skipped.push({ target, reason: 'gpt2-small layer: skipped on the plain-JavaScript tfjs cpu device (~40x slower than wasm; minutes per step)' });
   } finally {
     await backend.close();
   }

@@ -1,1 +1,4 @@
-export {};
+/** @captune/backend-onnx: core's op contract recorded into ONNX graphs run by ONNX Runtime (cpu, cuda, webgpu), and ONNX export. */
+export { OnnxBackend, type OnnxBackendOptions, type OnnxBackendStats } from './onnx-backend.js';
+export { OnnxBackendProvider, onnxBackendModule, onnxBackendProvider, type OnnxBackendTuning } from './onnx-backend-provider.js';
+export { loadOrt, ONNX_DEVICES, type OnnxDevice, type Ort } from './ort-runtime.js';

@@ -110,7 +110,27 @@ export function matmul(
       ),
     );
   }
+  // tfjs-wasm's matMul is ~10x slower with a transposed operand than without (only the
+  // untransposed layout reaches XNNPACK's fast path): transpose big operands explicitly.
+  const big = (t: Tensor) => t.size >= BIG_TRANSPOSE;
+  if ((transposeA && big(a)) || (transposeB && big(b))) {
+    return tf.tidy(() => {
+      const ta = transposeA && big(a);
+      const tb = transposeB && big(b);
+      return tf.matMul(ta ? swapLast(tf, a) : a, tb ? swapLast(tf, b) : b, transposeA && !ta, transposeB && !tb);
+    });
+  }
   return tf.matMul(a, b, transposeA, transposeB);
+}
+
+/** Operand size from which an explicit transpose pays off (measured on tfjs-wasm). */
+const BIG_TRANSPOSE = 1 << 16;
+
+/** Transposes the last two axes. */
+function swapLast(tf: TfNamespace, t: Tensor): Tensor {
+  const perm = t.shape.map((_, i) => i);
+  [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1]!, perm[t.rank - 2]!];
+  return tf.transpose(t, perm);
 }
 
 /** Whether tfjs's matMul broadcasts these batch dims itself: equal (left-padded with 1s) or one side is a single matrix. */

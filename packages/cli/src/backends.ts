@@ -1,11 +1,16 @@
 /**
  * The CLI's composition root for backends: every backend module `captune` knows, in the order
- * `captune doctor` lists them. The real tfjs backend, plus PLACEHOLDER providers for onnx and
- * webgpu — replace each placeholder with its package's module (`@captune/backend-onnx`,
- * `@captune/backend-webgpu`) when those packages land.
+ * `captune doctor` lists them. The real tfjs backend, core's reference backend (plain
+ * TypeScript, float64 inside: exact ground truth for `--backend reference`), the onnx backend
+ * (`@captune/backend-onnx`), plus a PLACEHOLDER provider for webgpu — replace it with
+ * `@captune/backend-webgpu`'s module when that package lands.
  */
 import { ContainerModule } from 'inversify';
+import { onnxBackendModule } from '@captune/backend-onnx';
 import { tfjsBackendModule } from '@captune/backend-tfjs';
+// Not exported by any @captune/core entry yet (core/src/index.ts should re-export
+// ./reference/index.js); imported from the source until it is.
+import { referenceBackendModule } from '../../core/src/reference/reference-backend-module.js';
 import {
   BackendProvider,
   BackendUnavailableError,
@@ -51,6 +56,7 @@ function placeholderModule(name: string, devices: readonly DeviceName[]): Contai
 
 export const backendModules: readonly ContainerModule[] = [
   tfjsBackendModule,
-  placeholderModule('onnx', ['cpu', 'cuda', 'webgpu']), // PLACEHOLDER until @captune/backend-onnx
+  referenceBackendModule,
+  onnxBackendModule,
   placeholderModule('webgpu', ['webgpu']), // PLACEHOLDER until @captune/backend-webgpu
 ];

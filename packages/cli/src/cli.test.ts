@@ -141,12 +141,16 @@ describe('captune (spawned binary)', () => {
       })
       .parse(JSON.parse(r.stdout));
     expect(new Set(report.backends.map((b) => b.backend))).toEqual(
-      new Set(['tfjs', 'onnx', 'webgpu']),
+      new Set(['tfjs', 'reference', 'onnx', 'webgpu']),
     );
     expect(report.backends.find((b) => b.backend === 'tfjs' && b.device === 'cpu')?.available).toBe(
       true,
     );
-    for (const b of report.backends.filter((x) => x.backend !== 'tfjs')) {
+    expect(report.backends.find((b) => b.backend === 'reference')).toMatchObject({
+      device: 'cpu',
+      available: true,
+    });
+    for (const b of report.backends.filter((x) => x.backend !== 'tfjs' && x.backend !== 'reference')) {
       expect(b).toMatchObject({
         available: false,
         reason: 'not implemented in this version of captune',

@@ -23,3 +23,5 @@ export * from './decoding/index.js';
 export * from './models/index.js';
 export * from './images/index.js';
 export * from './adapters/index.js';
+export * from './config/index.js';
+export * from './pipelines/index.js';

@@ -5,6 +5,14 @@
  */
 export type Split = 'train' | 'val' | 'test' | 'restval' | 'unknown';
 
+export const SPLITS: readonly Split[] = ['train', 'val', 'test', 'restval', 'unknown'];
+
+/** NoCaps' image domains (how far the image's classes are from COCO's). */
+export type NocapsDomain = 'in-domain' | 'near-domain' | 'out-domain';
+
+/** The file formats `loadDataset` reads. */
+export type DatasetFormat = 'karpathy' | 'coco' | 'nocaps' | 'jsonl' | 'csv' | 'folder';
+
 export interface CaptionRecord {
   /** Stable id: the annotation's image id, or the image path relative to the dataset root. */
   readonly id: string;
@@ -13,6 +21,8 @@ export interface CaptionRecord {
   /** Reference captions (may be empty for a folder of images to caption). */
   readonly captions: readonly string[];
   readonly split: Split;
+  /** NoCaps only: the image's domain. */
+  readonly domain?: NocapsDomain;
 }
 
 export interface CaptionDataset {
@@ -21,6 +31,8 @@ export interface CaptionDataset {
   /** The folder images are resolved inside. */
   readonly imageRoot: string;
   readonly records: readonly CaptionRecord[];
+  /** The format it was read from, when loaded from a file or folder. */
+  readonly format?: DatasetFormat;
 }
 
 /** The records of some splits ("train" includes "restval", as the Karpathy split is used). */

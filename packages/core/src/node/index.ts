@@ -6,3 +6,5 @@ export * from './checkpoint-exports.js';
 export * from './tokenizer-exports.js';
 export * from './image-exports.js';
 export * from '../models/load-language-decoder-folder.js';
+export * from './model-folder.js';
+export * from './training-exports.js';
