@@ -3,7 +3,7 @@
 // step is compiled once and a train step is one session run.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, Engine, Gpt2Model, ITuningAdapter, Rng, captionLoss, type Backend } from '@captune/core';
+import { AdamW, Engine, Gpt2Model, ITuningAdapter, Rng, captionLoss, type Backend, type KvCache } from '@captune/core';
 import { ReferenceBackend } from '@captune/core/conformance';
 import { LM_FIXTURE_NAMES, LM_FIXTURES, runLmGoldens } from '../../core/src/models/testing/lm-goldens.js';
 import { checkpointConfig, checkpointSource } from '../../core/src/models/testing/checkpoint-files.js';
@@ -53,6 +53,40 @@ describe('GPT-2 and OPT on onnx (cpu) match the numpy goldens', () => {
     expect(after.cacheHits).toBe(before.cacheHits + 2);
     expect(Array.from(c)).toEqual(Array.from(a));
     expect(Array.from(b)).not.toEqual(Array.from(a));
+    lm.dispose();
+    expect(engine.liveTensors).toBe(0);
+  });
+
+  it('compiles a KV-cached decoding step once, whatever the cache length', async () => {
+    const engine = new Engine(backend);
+    const files = tinyGpt2Checkpoint({ seed: 6, vocabSize: 64, nEmbd: 16, nLayer: 2, nHead: 2, nPositions: 32 });
+    const lm = await Gpt2Model.load(engine, { config: checkpointConfig(files), weights: checkpointSource(files) });
+    const decode = async (steps: number) => {
+      let ids = engine.tensor(Int32Array.from([1, 2, 3]), [1, 3], 'int32');
+      let cache: KvCache | null = null;
+      const mask = [[1, 1, 1]];
+      const tokens: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const step = lm.step({ inputIds: ids, attentionMask: mask, cache });
+        const next = engine.tidy(() => engine.argmax(step.logits, -1)); // [1]
+        const tok = (await engine.read(next))[0]!;
+        engine.dispose([ids, next, step.logits]);
+        cache?.dispose();
+        cache = step.cache;
+        tokens.push(tok);
+        mask[0]!.push(1);
+        ids = engine.tensor(Int32Array.from([tok]), [1, 1], 'int32');
+      }
+      cache?.dispose();
+      engine.dispose(ids);
+      return tokens;
+    };
+    const before = backend.stats.compiles;
+    const first = await decode(8);
+    // The prompt step and the one-token step: two graphs for eight steps.
+    expect(backend.stats.compiles - before).toBe(2);
+    expect(await decode(8)).toEqual(first);
+    expect(backend.stats.compiles - before).toBe(2);
     lm.dispose();
     expect(engine.liveTensors).toBe(0);
   });

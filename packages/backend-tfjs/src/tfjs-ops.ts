@@ -112,11 +112,14 @@ export function matmul(
   }
   // tfjs-wasm's matMul is ~10x slower with a transposed operand than without (only the
   // untransposed layout reaches XNNPACK's fast path): transpose big operands explicitly.
-  const big = (t: Tensor) => t.size >= BIG_TRANSPOSE;
-  if ((transposeA && big(a)) || (transposeB && big(b))) {
+  // The transpose costs O(operand) once; it pays off when the other side has many rows/cols
+  // (training, prompts), not for single-row decoding steps against a big weight (the LM head).
+  const m = outShape[outShape.length - 2]!;
+  const n = outShape[outShape.length - 1]!;
+  const ta = transposeA && a.size >= BIG_TRANSPOSE && n >= MANY;
+  const tb = transposeB && b.size >= BIG_TRANSPOSE && m >= MANY;
+  if (ta || tb) {
     return tf.tidy(() => {
-      const ta = transposeA && big(a);
-      const tb = transposeB && big(b);
       return tf.matMul(ta ? swapLast(tf, a) : a, tb ? swapLast(tf, b) : b, transposeA && !ta, transposeB && !tb);
     });
   }
@@ -125,6 +128,8 @@ export function matmul(
 
 /** Operand size from which an explicit transpose pays off (measured on tfjs-wasm). */
 const BIG_TRANSPOSE = 1 << 16;
+/** Rows (or columns) of the other side from which it pays off. */
+const MANY = 32;
 
 /** Transposes the last two axes. */
 function swapLast(tf: TfNamespace, t: Tensor): Tensor {

@@ -23,5 +23,6 @@ export * from './decoding/index.js';
 export * from './models/index.js';
 export * from './images/index.js';
 export * from './adapters/index.js';
+export * from './data/index.js';
 export * from './config/index.js';
 export * from './pipelines/index.js';

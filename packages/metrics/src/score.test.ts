@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaptuneError } from '@captune/core';
 import { describe, expect, it } from 'vitest';
-import { score, type MetricScores } from './score.js';
+import { score, type MetricName, type MetricScores } from './score.js';
 import { cocoTokenize } from './tokenize/coco-tokenize.js';
 
 // Fixtures: scripts/make-metrics-fixtures.ts (seeded corpus) → scripts/reference_metrics.py
@@ -79,10 +79,13 @@ describe('score() inputs', () => {
       /references without a candidate for image ids "2"/,
     );
   });
-  it('rejects metrics that are not implemented yet', () => {
+  it('sends metrics that need resources to scoreAsync, and rejects unknown names', () => {
     expect(() => score(refs, { '1': 'a', '2': 'b' }, { metrics: ['meteor'] })).toThrowError(
-      /metric "meteor" is not implemented yet/,
+      /metric "meteor" needs scoreAsync\(\)/,
     );
+    expect(() =>
+      score(refs, { '1': 'a', '2': 'b' }, { metrics: ['blue' as MetricName] }),
+    ).toThrowError(/unknown metric "blue"; available: bleu, meteor, rouge/);
   });
   it('computes only the requested metrics, with pycocoevalcap key names', () => {
     const r = score(refs, { '1': 'a dog runs', '2': 'a cat sleeps' }, { metrics: ['rouge'] });

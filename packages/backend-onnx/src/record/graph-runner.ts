@@ -4,9 +4,10 @@
  * Graph inputs are the materialised values the records read (weights, uploads, KV caches,
  * optimizer state: ORT tensors fed as they are, never re-serialised); graph outputs are the
  * produced values core still holds. Sessions are cached by a structural signature (each
- * record's op, attributes, shapes and dtypes, how records are wired, the input shapes and which
- * values are outputs), so a model step, a decoding step or a training step is compiled once and
- * re-run with new input values.
+ * record's op, attributes and constants, input dtypes and ranks, how records are wired, and
+ * which values are outputs) and compiled with symbolic dimensions, so a model step, a decoding
+ * step (whatever its KV cache length) or a training step is compiled once and re-run with new
+ * input values.
  */
 import { CaptuneError } from '@captune/core';
 import { GraphBuilder } from '../graph/graph-builder.js';
@@ -90,6 +91,9 @@ export class GraphRunner {
         executionProviders: [...this.options.executionProviders],
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        // Many sessions live at once (one per graph signature): spinning worker threads of
+        // idle sessions would starve the running one.
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       });
     } catch (e) {
       throw new CaptuneError(`onnx backend: compiling a graph of ${records.length} ops failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -146,13 +150,14 @@ function planGraph(records: readonly OpRecord[]): Plan {
     }
     parts.push(`${r.emitter.key}(${refs.join(',')})`);
   }
-  const ins = inputs.map((x) => `${x.dtype}[${x.shape.join(',')}]`).join(';');
+  const ins = inputs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
   const outs = outputs.map((o) => local.get(o)!).join(',');
   return { key: `${parts.join('\n')}\nin:${ins}\nout:${outs}`, inputs, outputs };
 }
 
+/** Every dimension symbolic: the session serves any shapes that record the same graph. */
 function valueInfo(name: string, v: GraphValue): OnnxValueInfo {
-  return { name, elemType: elemType(v.dtype), shape: v.shape };
+  return { name, elemType: elemType(v.dtype), shape: v.shape.map((_, i) => `${name}_d${i}`) };
 }
 
 function buildModel(records: readonly OpRecord[], plan: Plan) {

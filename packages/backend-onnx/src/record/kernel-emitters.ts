@@ -1,7 +1,10 @@
 /**
  * Each kernel of core's op contract (core backend/backend.ts) as standard ONNX ops (opset 20):
- * a structural key (everything that changes the graph: op, attributes, shapes, dtypes) and an
- * `emit` that appends the nodes to a graph. Semantics follow the ONNX operator specs; where
+ * a structural key and an `emit` that appends the nodes to a graph. The key holds everything
+ * the emitted nodes depend on — op, attributes, constants (reshape targets, slice bounds, …),
+ * input dtypes and ranks — and NOT the input dimensions: the nodes never depend on them, so a
+ * graph compiled once with symbolic input dimensions serves every call with the same key (a
+ * decoding step whose KV cache grew by one position reuses the previous step's session). Semantics follow the ONNX operator specs; where
  * ONNX differs from the contract the difference is handled here (Cast of comparison results
  * to float, int64 indices cast back to int32, OneHot's wrapping of negative indices avoided).
  */
@@ -33,7 +36,8 @@ const TO_BOOL = attr.int('to', OnnxDataType.bool);
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-const sig = (xs: readonly Operand[]): string => xs.map((x) => `${x.dtype}[${x.shape.join(',')}]`).join(';');
+/** Dtypes and ranks (never dimensions: see above). */
+const sig = (xs: readonly Operand[]): string => xs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
 
 function one(key: string, emit: (g: GraphBuilder, ins: readonly string[]) => string): KernelEmitter {
   return { key, emit: (g, ins) => [emit(g, ins)] };
@@ -166,9 +170,9 @@ export function transposeEmitter(x: Operand, perm: readonly number[]): KernelEmi
 }
 
 export function sliceEmitter(x: Operand, begin: readonly number[], size: readonly number[]): KernelEmitter {
-  const axes = x.shape.map((_, i) => i).filter((i) => begin[i] !== 0 || size[i] !== x.shape[i]);
+  const axes = begin.map((_, i) => i);
   return one(`slice:${begin.join(',')}:${size.join(',')}:${sig([x])}`, (g, [a]) =>
-    g.node('Slice', [a!, g.int64s(axes.map((i) => begin[i]!)), g.int64s(axes.map((i) => begin[i]! + size[i]!)), g.int64s(axes)]),
+    g.node('Slice', [a!, g.int64s(begin), g.int64s(axes.map((i) => begin[i]! + size[i]!)), g.int64s(axes)]),
   );
 }
 

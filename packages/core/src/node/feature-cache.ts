@@ -69,7 +69,11 @@ export class FeatureCache implements FeatureSource {
     try {
       bytes = await readFile(record.image);
     } catch (error) {
-      throw new CaptuneError(`record ${JSON.stringify(id)}: ${record.image}: cannot read image: ${(error as Error).message.split('\n')[0]}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0];
+      throw new CaptuneError(
+        `${this.dir}: no cached features for record ${JSON.stringify(id)}: its image ${record.image} cannot be read (${why})`,
+      );
     }
     const hash = sha256Hex(bytes);
     this.hashes.set(id, hash);

@@ -249,9 +249,10 @@ export async function extractFeatures(options: ExtractFeaturesOptions): Promise<
   }
   await runBatch();
   await writer.flush();
-  // A run that only reused known features for ids already mapped adds nothing: no part file.
+  // A run that only reused known features for ids already mapped adds nothing: no part file
+  // (its skipped images are in the summary).
   const mapped = cached.datasets[resolve(dataset.source)] ?? {};
-  const news = writer.written > 0 || skipped.length > 0 || Object.entries(ids).some(([id, h]) => mapped[id] !== h);
+  const news = writer.written > 0 || Object.entries(ids).some(([id, h]) => mapped[id] !== h);
   if (news) await writeJsonAtomic(partPath, part);
   return { extracted, reused, skipped, shards: writer.written, out, total: records.length, identity: encoder.identity };
 }

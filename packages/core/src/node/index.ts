@@ -8,3 +8,5 @@ export * from './image-exports.js';
 export * from '../models/load-language-decoder-folder.js';
 export * from './model-folder.js';
 export * from './training-exports.js';
+export * from './dataset-exports.js';
+export * from './feature-exports.js';
