@@ -39,14 +39,18 @@ describe('onnx backend recording', () => {
   });
 
   it('keeps values core still holds as tensors for later graphs', async () => {
+    const held = backend.memory().tensors;
     const x = e.tensor([1, 2, 3], [3]);
-    const y = e.mul(x, 3); // held across the next read
-    const z = e.add(y, 1);
+    const three = e.scalar(3);
+    const one = e.scalar(1);
+    const y = e.mul(x, three); // held across the next read
+    const z = e.add(y, one);
     expect(Array.from(await e.read(z))).toEqual([4, 7, 10]);
-    const w = e.sub(y, 1); // y is an input of the next graph now
+    const w = e.sub(y, one); // y is an input of the next graph now
     expect(Array.from(await e.read(w))).toEqual([2, 5, 8]);
-    e.dispose([x, y, z, w]);
-    expect(backend.memory().tensors).toBe(0);
+    expect(backend.stats.lastRecords).toBe(1); // y was not recomputed
+    e.dispose([x, three, one, y, z, w]);
+    expect(backend.memory().tensors).toBe(held);
   });
 
   it('reuses one session for the same graph on inputs of other shapes', async () => {

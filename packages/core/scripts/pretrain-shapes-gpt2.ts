@@ -6,6 +6,10 @@
  *
  *   npx tsx packages/core/scripts/pretrain-shapes-gpt2.ts [--steps 1500] [--batch 32] [--seed 7] [--out DIR]
  *
+ * The loss is a sampled softmax over the corpus' tokens plus `--negatives` uniform negatives
+ * per step (log-Q corrected; see src/pretrain/gpt2-lm-loss.ts); the held-out loss printed at the
+ * start and end is the full 50,257-way softmax.
+ *
  * Runs on @captune/backend-tfjs (wasm). See packages/core/assets/shapes/README.md for the
  * settings used for the committed checkpoint and how long it took.
  */
@@ -23,7 +27,7 @@ import { loadTokenizer } from '../src/node/tokenizer-folder.js';
 import { AdamW } from '../src/optim/adamw.js';
 import { clipGradNorm } from '../src/optim/clip-grad-norm.js';
 import { learningRateAt } from '../src/optim/lr-schedule.js';
-import { TrainableGpt2 } from '../src/pretrain/gpt2-lm-loss.js';
+import { sampleSoftmaxCandidates, TrainableGpt2 } from '../src/pretrain/gpt2-lm-loss.js';
 import { initGpt2Tensors, shapesGpt2Config } from '../src/pretrain/shapes-gpt2-config.js';
 import { exportWeights, loadTrainable } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.003' },
     seed: { type: 'string', default: '7' },
     scenes: { type: 'string', default: '20000' },
+    negatives: { type: 'string', default: '1024' },
     out: { type: 'string', default: join(here, '../assets/shapes/gpt2') },
   },
 });
@@ -47,6 +52,7 @@ const batch = Number(args.batch);
 const peakLr = Number(args.lr);
 const seed = Number(args.seed);
 const sceneCount = Number(args.scenes);
+const negatives = Number(args.negatives);
 /** Scene sets: pretraining captions come from seed 1000 + seed, held-out ones from 2000 + seed. */
 const TRAIN_SCENE_SEED = 1000 + seed;
 const HELD_OUT_SCENE_SEED = 2000 + seed;
@@ -56,7 +62,9 @@ const tokenizer = loadTokenizer(vocabDir, { kind: 'gpt2' });
 const captionsOf = (sceneSeed: number, n: number) =>
   Array.from({ length: n }, (_, i) => captionScene(generateScene(sceneSeed, i))).flat();
 const trainIds = captionsOf(TRAIN_SCENE_SEED, sceneCount).map((c) => tokenizer.encode(c));
-const heldOut = captionsOf(HELD_OUT_SCENE_SEED, 100).map((c) => tokenizer.encode(c));
+const heldOut = captionsOf(HELD_OUT_SCENE_SEED, 40).map((c) => tokenizer.encode(c));
+/** Every token the corpus uses (plus EOS): always in the sampled softmax. */
+const positives = [...new Set([...trainIds.flat(), 50256])].sort((a, b) => a - b);
 
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const engine = new Engine(backend);
@@ -70,21 +78,22 @@ const schedule = { type: 'cosine' as const, warmupSteps: Math.min(100, Math.floo
 
 async function heldOutLoss(): Promise<number> {
   let total = 0;
-  for (let i = 0; i < heldOut.length; i += 100) {
-    const loss = engine.tidy(() => model.lmLoss(heldOut.slice(i, i + 100)));
-    total += (await engine.readScalar(loss)) * Math.min(100, heldOut.length - i);
+  for (let i = 0; i < heldOut.length; i += 50) {
+    const loss = engine.tidy(() => model.lmLoss(heldOut.slice(i, i + 50)));
+    total += (await engine.readScalar(loss)) * Math.min(50, heldOut.length - i);
     engine.dispose(loss);
   }
   return total / heldOut.length;
 }
 
 const rng = new Rng(seed);
-console.log(`tiny GPT-2: ${params.reduce((n, p) => n + p.size, 0)} parameters; ${trainIds.length} training captions`);
+console.log(`tiny GPT-2: ${params.reduce((n, p) => n + p.size, 0)} parameters; ${trainIds.length} training captions, ${positives.length} distinct tokens`);
 console.log(`step 0: held-out loss ${(await heldOutLoss()).toFixed(3)}`);
 const t0 = performance.now();
 for (let step = 0; step < steps; step++) {
   const rows = Array.from({ length: batch }, () => trainIds[rng.int(trainIds.length)]!);
-  const { value, grads } = engine.valueAndGrads(() => model.lmLoss(rows), params);
+  const sampled = sampleSoftmaxCandidates(positives, config.vocab_size, negatives, rng);
+  const { value, grads } = engine.valueAndGrads(() => model.lmLoss(rows, sampled), params);
   const clipped = clipGradNorm(engine, grads, 1.0);
   opt.update(clipped.grads, learningRateAt(schedule, peakLr, step, steps));
   if (step % 100 === 0 || step === steps - 1) {

@@ -86,7 +86,8 @@ function describeIds(ids: readonly string[]): string {
   return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
 }
 
-function tokenizeCorpus(references: Readonly<Record<string, readonly string[]>>, candidates: Readonly<Record<string, string>>): TokenizedCorpus {
+/** Throws a CaptuneError naming the ids that have a candidate but no references, or the reverse. */
+export function checkImageIds(references: Readonly<Record<string, readonly string[]>>, candidates: Readonly<Record<string, string>>): void {
   const imageIds = Object.keys(references);
   const noRefs = Object.keys(candidates).filter((id) => !Object.hasOwn(references, id));
   if (noRefs.length > 0) throw new CaptuneError(`candidates without references for image ids ${describeIds(noRefs)}`);
@@ -94,6 +95,11 @@ function tokenizeCorpus(references: Readonly<Record<string, readonly string[]>>,
   if (noCand.length > 0) throw new CaptuneError(`references without a candidate for image ids ${describeIds(noCand)}`);
   const empty = imageIds.filter((id) => references[id]!.length === 0);
   if (empty.length > 0) throw new CaptuneError(`images with an empty reference list: ${describeIds(empty)}`);
+}
+
+function tokenizeCorpus(references: Readonly<Record<string, readonly string[]>>, candidates: Readonly<Record<string, string>>): TokenizedCorpus {
+  checkImageIds(references, candidates);
+  const imageIds = Object.keys(references);
   const cache = new Map<string, string>();
   const refTok = imageIds.map((id) => cocoTokenizeAll(references[id]!, cache));
   const candTok = cocoTokenizeAll(imageIds.map((id) => candidates[id]!), cache);

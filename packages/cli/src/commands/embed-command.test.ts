@@ -91,8 +91,10 @@ describe('captune embed', () => {
   });
 
   it('an unavailable backend explains itself (exit 1)', async () => {
-    const r = await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--backend', 'onnx');
+    const r = await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--backend', 'reference', '--device', 'wasm');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^captune embed: backend "onnx" on device "\w+" is unavailable: [^\n]+\n$/);
+    expect(r.stderr).toBe(
+      'captune embed: backend "reference" on device "wasm" is unavailable: backend "reference" does not drive device "wasm". Use one of: cpu.\n',
+    );
   });
 });

@@ -42,7 +42,8 @@ export function createProgress(options: ProgressOptions): Progress {
   const interval = options.interval ?? 10_000;
   const start = now();
   let count = 0;
-  let last = -Infinity;
+  // Plain lines start one interval in (a short job prints only its final line).
+  let last = tty ? -Infinity : start;
   let finished = false;
 
   const status = (): string => {

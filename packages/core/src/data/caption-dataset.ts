@@ -38,5 +38,7 @@ export interface CaptionDataset {
 /** The records of some splits ("train" includes "restval", as the Karpathy split is used). */
 export function recordsOf(dataset: CaptionDataset, split: Split | 'all'): CaptionRecord[] {
   if (split === 'all') return [...dataset.records];
-  return dataset.records.filter((r) => r.split === split || (split === 'train' && r.split === 'restval'));
+  return dataset.records.filter(
+    (r) => r.split === split || (split === 'train' && r.split === 'restval'),
+  );
 }

@@ -59,7 +59,9 @@ export function parseCocoCaptions(json: unknown, options: ParseCocoOptions): Cap
     const id = String(img.id);
     const first = index.get(id);
     if (first !== undefined)
-      throw new CaptuneError(`${file}: images[${i}].id: duplicate id ${id} (also images[${first}])`);
+      throw new CaptuneError(
+        `${file}: images[${i}].id: duplicate id ${id} (also images[${first}])`,
+      );
     index.set(id, i);
   });
   (data.annotations ?? []).forEach((a, j) => {
@@ -70,7 +72,9 @@ export function parseCocoCaptions(json: unknown, options: ParseCocoOptions): Cap
       );
     captions[i]!.push(a.caption);
   });
-  const nocaps = data.images.some((img) => img.domain !== undefined || img.open_images_id !== undefined);
+  const nocaps = data.images.some(
+    (img) => img.domain !== undefined || img.open_images_id !== undefined,
+  );
   const drafts: RecordDraft[] = data.images.map((img, i) => ({
     id: String(img.id),
     rel: img.file_name,

@@ -13,7 +13,10 @@ describe('parseCsv (RFC 4180)', () => {
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks; tracks line numbers', () => {
-    const rows = parseCsv('\uFEFFimage,caption\n"a.png","a dog, ""happy""\nand wet"\nb.png,x', 'p.csv');
+    const rows = parseCsv(
+      '\uFEFFimage,caption\n"a.png","a dog, ""happy""\nand wet"\nb.png,x',
+      'p.csv',
+    );
     expect(rows.map((r) => r.fields)).toEqual([
       ['image', 'caption'],
       ['a.png', 'a dog, "happy"\nand wet'],

@@ -7,7 +7,9 @@ import { SPLITS, type Split } from './caption-dataset.js';
 
 export const str = (): z.ZodString => z.string({ error: 'expected a string' });
 export const nonEmptyStr = (): z.ZodString =>
-  z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+  z
+    .string({ error: 'expected a non-empty string' })
+    .min(1, { error: 'expected a non-empty string' });
 export const nonNegInt = (): z.ZodInt =>
   z
     .int({ error: 'expected a non-negative integer' })

@@ -12,7 +12,10 @@ import type { CaptionDataset } from './caption-dataset.js';
 import { buildCaptionDataset, type RecordDraft } from './build-caption-dataset.js';
 import { arrayOf, idField, nonEmptyStr, splitField, str } from './dataset-fields.js';
 
-const Sentence = z.looseObject({ raw: str() }, { error: 'expected a sentence object {"raw", "tokens"}' });
+const Sentence = z.looseObject(
+  { raw: str() },
+  { error: 'expected a sentence object {"raw", "tokens"}' },
+);
 
 const KarpathyImage = z.looseObject(
   {

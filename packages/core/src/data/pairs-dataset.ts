@@ -56,7 +56,9 @@ export function parseJsonlPairs(text: string, file: string): PairRow[] {
     try {
       json = JSON.parse(lineText);
     } catch (error) {
-      throw new CaptuneError(`${where}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+      throw new CaptuneError(
+        `${where}: not valid JSON (${(error as Error).message.split('\n')[0]})`,
+      );
     }
     const p = parseWith(JsonlPair, json, where);
     rows.push({
@@ -76,7 +78,8 @@ const splitSchema = splitField();
 /** Parses CSV text (header `image,caption[,split][,id]`, any order) into pair rows. */
 export function parseCsvPairs(text: string, file: string): PairRow[] {
   const [header, ...body] = parseCsv(text, file);
-  if (!header) throw new CaptuneError(`${file}: empty CSV file (expected a header row image,caption[,split])`);
+  if (!header)
+    throw new CaptuneError(`${file}: empty CSV file (expected a header row image,caption[,split])`);
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const col = new Map<string, number>();
   names.forEach((name, i) => {
@@ -85,7 +88,9 @@ export function parseCsvPairs(text: string, file: string): PairRow[] {
         `${file}: line ${header.line}: unknown column ${JSON.stringify(header.fields[i])} in the header (expected ${CSV_COLUMNS.join(', ')})`,
       );
     if (col.has(name))
-      throw new CaptuneError(`${file}: line ${header.line}: column "${name}" appears twice in the header`);
+      throw new CaptuneError(
+        `${file}: line ${header.line}: column "${name}" appears twice in the header`,
+      );
     col.set(name, i);
   });
   if (!col.has('image'))
@@ -109,7 +114,9 @@ export function parseCsvPairs(text: string, file: string): PairRow[] {
       if (splitText) {
         const s = splitSchema.safeParse(splitText);
         if (!s.success)
-          throw new CaptuneError(`${where}: split: ${s.error.issues[0]!.message}, got ${JSON.stringify(splitText)}`);
+          throw new CaptuneError(
+            `${where}: split: ${s.error.issues[0]!.message}, got ${JSON.stringify(splitText)}`,
+          );
         split = s.data;
       }
       const id = get('id')?.trim();
@@ -141,7 +148,13 @@ export function pairsToDataset(
     const captions = row.captions.filter((c) => c.trim() !== '');
     const g = groups.get(rel);
     if (!g) {
-      groups.set(rel, { rel, captions: [...captions], split: row.split, id: row.id, where: row.where });
+      groups.set(rel, {
+        rel,
+        captions: [...captions],
+        split: row.split,
+        id: row.id,
+        where: row.where,
+      });
       continue;
     }
     if (row.split !== undefined && g.split !== undefined && row.split !== g.split)

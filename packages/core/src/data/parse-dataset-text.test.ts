@@ -6,7 +6,10 @@ import { parseDatasetText } from './parse-dataset-text.js';
 
 const root = '/data/root';
 const parse = (file: string, value: unknown) =>
-  parseDatasetText(typeof value === 'string' ? value : JSON.stringify(value), { file, imageRoot: root });
+  parseDatasetText(typeof value === 'string' ? value : JSON.stringify(value), {
+    file,
+    imageRoot: root,
+  });
 
 function message(fn: () => unknown): string {
   try {
@@ -108,8 +111,18 @@ describe('COCO caption annotations', () => {
     const d = parse('annotations/captions_train2014.json', coco);
     expect(d.format).toBe('coco');
     expect(d.records).toEqual([
-      { id: '9', image: '/data/root/COCO_train2014_000000000009.jpg', captions: ['Food in bowls.', 'A meal.'], split: 'train' },
-      { id: '25', image: '/data/root/COCO_train2014_000000000025.jpg', captions: ['A giraffe.'], split: 'train' },
+      {
+        id: '9',
+        image: '/data/root/COCO_train2014_000000000009.jpg',
+        captions: ['Food in bowls.', 'A meal.'],
+        split: 'train',
+      },
+      {
+        id: '25',
+        image: '/data/root/COCO_train2014_000000000025.jpg',
+        captions: ['A giraffe.'],
+        split: 'train',
+      },
     ]);
   });
 
@@ -137,7 +150,9 @@ describe('COCO caption annotations', () => {
     expect(message(() => parse('captions_val2014.json', m))).toBe(
       'captions_val2014.json: annotations[2].caption: expected a string, got null',
     );
-    expect(message(() => parse('captions_val2014.json', { images: [{ id: 1, file_name: '/abs.jpg' }] }))).toBe(
+    expect(
+      message(() => parse('captions_val2014.json', { images: [{ id: 1, file_name: '/abs.jpg' }] })),
+    ).toBe(
       'captions_val2014.json: images[0]: image path "/abs.jpg" is absolute; image paths must be relative to the image root',
     );
   });
@@ -147,8 +162,20 @@ const nocaps = {
   licenses: [],
   info: {},
   images: [
-    { id: 0, file_name: '0013ea2087020901.jpg', open_images_id: '0013ea2087020901', height: 1024, width: 732, domain: 'in-domain' },
-    { id: 1, file_name: '0031b75d5e3d8bd4.jpg', open_images_id: '0031b75d5e3d8bd4', domain: 'out-domain' },
+    {
+      id: 0,
+      file_name: '0013ea2087020901.jpg',
+      open_images_id: '0013ea2087020901',
+      height: 1024,
+      width: 732,
+      domain: 'in-domain',
+    },
+    {
+      id: 1,
+      file_name: '0031b75d5e3d8bd4.jpg',
+      open_images_id: '0031b75d5e3d8bd4',
+      domain: 'out-domain',
+    },
   ],
   annotations: [
     { image_id: 0, id: 0, caption: 'A baby is standing.' },
@@ -186,20 +213,43 @@ describe('JSONL pairs', () => {
     const d = parse('pairs.jsonl', text);
     expect(d.format).toBe('jsonl');
     expect(d.records).toEqual([
-      { id: 'imgs/a.png', image: '/data/root/imgs/a.png', captions: ['a red circle', 'a circle'], split: 'train' },
+      {
+        id: 'imgs/a.png',
+        image: '/data/root/imgs/a.png',
+        captions: ['a red circle', 'a circle'],
+        split: 'train',
+      },
       { id: '7', image: '/data/root/b.png', captions: [], split: 'unknown' },
     ]);
   });
 
   it.each([
     ['{"image": "a.png", "caption": 3}', 'pairs.jsonl: line 1: caption: expected a string, got 3'],
-    ['{"caption": "x"}', 'pairs.jsonl: line 1: image: expected a non-empty string, got nothing (the key is missing)'],
-    ['{"image": "a.png", "capton": "x"}', 'pairs.jsonl: line 1: unknown key "capton" (expected image, caption or captions, split, id)'],
-    ['{"image": "a.png", "caption": "x", "captions": ["y"]}', 'pairs.jsonl: line 1: give "caption" or "captions", not both'],
-    ['{"image": "a.png"}\n{"image": "../a.png"}', 'pairs.jsonl: line 2: image path "../a.png" leaves the image root'],
+    [
+      '{"caption": "x"}',
+      'pairs.jsonl: line 1: image: expected a non-empty string, got nothing (the key is missing)',
+    ],
+    [
+      '{"image": "a.png", "capton": "x"}',
+      'pairs.jsonl: line 1: unknown key "capton" (expected image, caption or captions, split, id)',
+    ],
+    [
+      '{"image": "a.png", "caption": "x", "captions": ["y"]}',
+      'pairs.jsonl: line 1: give "caption" or "captions", not both',
+    ],
+    [
+      '{"image": "a.png"}\n{"image": "../a.png"}',
+      'pairs.jsonl: line 2: image path "../a.png" leaves the image root',
+    ],
     ['{"image": "a.png"', 'pairs.jsonl: line 1: not valid JSON'],
-    ['{"image": "a.png", "split": "train"}\n{"image": "a.png", "split": "val"}', 'pairs.jsonl: line 2: split "val" for a.png, but line 1 gives "train"'],
-    ['{"image": "a.png", "id": "x"}\n{"image": "b.png", "id": "x"}', 'pairs.jsonl: line 2: duplicate id "x" (also pairs.jsonl: line 1)'],
+    [
+      '{"image": "a.png", "split": "train"}\n{"image": "a.png", "split": "val"}',
+      'pairs.jsonl: line 2: split "val" for a.png, but line 1 gives "train"',
+    ],
+    [
+      '{"image": "a.png", "id": "x"}\n{"image": "b.png", "id": "x"}',
+      'pairs.jsonl: line 2: duplicate id "x" (also pairs.jsonl: line 1)',
+    ],
   ])('bad line %j', (text, want) => {
     expect(message(() => parse('pairs.jsonl', text))).toContain(want);
   });
@@ -207,11 +257,17 @@ describe('JSONL pairs', () => {
 
 describe('CSV pairs', () => {
   it('reads quoted captions, merges rows of one image, optional split column', () => {
-    const text = 'image,caption,split\r\na.png,"a dog, running",train\r\na.png,"the ""best"" dog",train\r\n"b, c.png",,val\r\n';
+    const text =
+      'image,caption,split\r\na.png,"a dog, running",train\r\na.png,"the ""best"" dog",train\r\n"b, c.png",,val\r\n';
     const d = parse('pairs.csv', text);
     expect(d.format).toBe('csv');
     expect(d.records).toEqual([
-      { id: 'a.png', image: '/data/root/a.png', captions: ['a dog, running', 'the "best" dog'], split: 'train' },
+      {
+        id: 'a.png',
+        image: '/data/root/a.png',
+        captions: ['a dog, running', 'the "best" dog'],
+        split: 'train',
+      },
       { id: 'b, c.png', image: '/data/root/b, c.png', captions: [], split: 'val' },
     ]);
   });
@@ -220,7 +276,10 @@ describe('CSV pairs', () => {
     ['image,captoin\na.png,x\n', 'pairs.csv: line 1: unknown column "captoin" in the header'],
     ['caption\nx\n', 'pairs.csv: line 1: the header has no "image" column'],
     ['image,caption\na.png,x,extra\n', 'pairs.csv: line 2: has 3 fields, the header has 2'],
-    ['image,caption,split\na.png,x,dev\n', 'pairs.csv: line 2: split: expected one of train, val, test, restval, unknown, got "dev"'],
+    [
+      'image,caption,split\na.png,x,dev\n',
+      'pairs.csv: line 2: split: expected one of train, val, test, restval, unknown, got "dev"',
+    ],
     ['image,caption\n/etc/x.png,y\n', 'pairs.csv: line 2: image path "/etc/x.png" is absolute'],
     ['image,caption\n,y\n', 'pairs.csv: line 2: image: expected a non-empty path'],
     ['', 'pairs.csv: empty CSV file'],

@@ -58,7 +58,8 @@ function sniff(text: string, file: string): FileDatasetFormat | undefined {
     }
     return detectJsonFormat(parseJson(text, file));
   }
-  if (/^"?image"?\s*(,|$)/i.test(firstLine) || /,\s*"?image"?\s*(,|$)/i.test(firstLine)) return 'csv';
+  if (/^"?image"?\s*(,|$)/i.test(firstLine) || /,\s*"?image"?\s*(,|$)/i.test(firstLine))
+    return 'csv';
   return undefined;
 }
 

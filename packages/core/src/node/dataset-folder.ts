@@ -11,7 +11,16 @@ import { CaptuneError } from '../errors/captune-error.js';
 import type { CaptionDataset } from '../data/caption-dataset.js';
 import { buildCaptionDataset, type RecordDraft } from '../data/build-caption-dataset.js';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'];
+export const IMAGE_EXTENSIONS = [
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.gif',
+  '.tif',
+  '.tiff',
+  '.avif',
+];
 
 function isImageName(name: string): boolean {
   const dot = name.lastIndexOf('.');
@@ -42,9 +51,12 @@ export async function loadImageFolder(folder: string): Promise<CaptionDataset> {
   try {
     await walk(root, '', rels);
   } catch (error) {
-    throw new CaptuneError(`${folder}: cannot list images: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-    });
+    throw new CaptuneError(
+      `${folder}: cannot list images: ${(error as Error).message.split('\n')[0]}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (rels.length === 0)
     throw new CaptuneError(

@@ -37,9 +37,13 @@ export async function loadDataset(
   });
   if (info.isDirectory()) {
     if (options.format && options.format !== 'folder')
-      throw new CaptuneError(`${path}: is a folder, but format "${options.format}" is a file format`);
+      throw new CaptuneError(
+        `${path}: is a folder, but format "${options.format}" is a file format`,
+      );
     if (options.imageRoot && resolve(options.imageRoot) !== resolve(path))
-      throw new CaptuneError(`${path}: a folder of images is its own image root; drop --image-root`);
+      throw new CaptuneError(
+        `${path}: a folder of images is its own image root; drop --image-root`,
+      );
     return loadImageFolder(path);
   }
   if (options.format === 'folder')
@@ -48,9 +52,12 @@ export async function loadDataset(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CaptuneError(`${path}: cannot read dataset: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-    });
+    throw new CaptuneError(
+      `${path}: cannot read dataset: ${(error as Error).message.split('\n')[0]}`,
+      {
+        cause: error,
+      },
+    );
   }
   const imageRoot = resolve(options.imageRoot ?? dirname(path));
   if (options.imageRoot) {

@@ -61,15 +61,22 @@ beforeAll(async () => {
     const height = 40 - 3 * i;
     const raw = Buffer.alloc(width * height * 3);
     for (let p = 0; p < raw.length; p++) raw[p] = (p * (7 + i) + 31 * i) % 256;
-    await sharp(raw, { raw: { width, height, channels: 3 } }).png().toFile(join(imgs, name));
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .png()
+      .toFile(join(imgs, name));
   }
   const png = await sharp(join(imgs, 'a.png')).toBuffer();
   await writeFile(join(imgs, 'truncated.png'), png.subarray(0, png.length >> 1));
-  await writeFile(join(imgs, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\n garbage garbage garbage', 'latin1'));
+  await writeFile(
+    join(imgs, 'corrupt.png'),
+    Buffer.from('\x89PNG\r\n\x1a\n garbage garbage garbage', 'latin1'),
+  );
   await writeFile(join(imgs, 'text.png'), 'just some text\n');
   await writeFile(join(dir, 'outside.png'), png);
   await symlink(join(dir, 'outside.png'), join(imgs, 'escape.png'));
-  const lines = [...GOOD, ...BAD].map((image) => JSON.stringify({ image, caption: `a photo of ${image}` }));
+  const lines = [...GOOD, ...BAD].map((image) =>
+    JSON.stringify({ image, caption: `a photo of ${image}` }),
+  );
   lines.push(JSON.stringify({ image: 'dup.png', id: 'dup', caption: 'same bytes as a.png' }));
   await writeFile(join(imgs, 'dup.png'), png);
   await writeFile(join(dir, 'pairs.jsonl'), `${lines.join('\n')}\n`);
@@ -79,7 +86,10 @@ beforeAll(async () => {
   encoder = await openClipFeatureEncoder(engine, CLIP);
   const clip = await openClipFolder(engine, CLIP, { towers: 'vision' });
   for (const rec of dataset.records.filter((r) => GOOD.includes(r.id) || r.id === 'dup')) {
-    const pixels = engine.tensor(clipPreprocess(await decodeImageFile(rec.image), clip.imageProcessor!), [1, 3, 32, 32]);
+    const pixels = engine.tensor(
+      clipPreprocess(await decodeImageFile(rec.image), clip.imageProcessor!),
+      [1, 3, 32, 32],
+    );
     const out = clip.model.encodeImages(pixels); // tokens [1, 17, 32], embeds [1, 16]
     want.set(rec.id, {
       tokens: Float32Array.from(await engine.read(out.tokensPostLn)),
@@ -109,7 +119,11 @@ async function expectMatches(out: string, options: { tol?: number } = {}): Promi
       expect(got[i]!.tokens).toEqual(w.tokens);
       expect(got[i]!.embeds).toEqual(w.embeds);
     } else {
-      got[i]!.tokens!.forEach((x, k) => expect(Math.abs(x - w.tokens[k]!)).toBeLessThanOrEqual(options.tol! * Math.max(1, Math.abs(w.tokens[k]!))));
+      got[i]!.tokens!.forEach((x, k) =>
+        expect(Math.abs(x - w.tokens[k]!)).toBeLessThanOrEqual(
+          options.tol! * Math.max(1, Math.abs(w.tokens[k]!)),
+        ),
+      );
     }
   });
   await cache.close();
@@ -125,18 +139,24 @@ describe('extractFeatures + openFeatureCache', () => {
     expect(summary.shards).toBe(3); // 7 images, 3 per shard
     const reasons = Object.fromEntries(summary.skipped.map((s) => [s.id, s.error]));
     expect(Object.keys(reasons).sort()).toEqual([...BAD].sort());
-    expect(reasons['missing.png']).toBe(`${join(dir, 'imgs/missing.png')}: cannot read image: no such file`);
+    expect(reasons['missing.png']).toBe(
+      `${join(dir, 'imgs/missing.png')}: cannot read image: no such file`,
+    );
     expect(reasons['text.png']).toMatch(/text\.png: cannot decode image: /);
     expect(reasons['truncated.png']).toMatch(/truncated\.png: cannot decode image: /);
     expect(reasons['corrupt.png']).toMatch(/corrupt\.png: cannot decode image: /);
-    expect(reasons['escape.png']).toMatch(/escape\.png: resolves \(through a symlink\) to .*outside\.png, outside the image root/);
+    expect(reasons['escape.png']).toMatch(
+      /escape\.png: resolves \(through a symlink\) to .*outside\.png, outside the image root/,
+    );
     await expectMatches(out);
 
     const cache = await openFeatureCache(out, dataset);
     await expect(cache.read(['missing.png'])).rejects.toThrow(
       /no cached features for record "missing\.png": its image .*missing\.png cannot be read \(no such file\)/,
     );
-    await expect(cache.read(['text.png'])).rejects.toThrow(/no cached features for record "text\.png".*skipped as bad/);
+    await expect(cache.read(['text.png'])).rejects.toThrow(
+      /no cached features for record "text\.png".*skipped as bad/,
+    );
     await expect(cache.read(['nope'])).rejects.toThrow('no record with id "nope"');
     await cache.close();
   });
@@ -188,9 +208,9 @@ describe('extractFeatures + openFeatureCache', () => {
     expect(merged).toMatchObject({ parts: 2, models: 1, images: GOOD.length });
     expect(await readdir(join(out, PARTS_DIR))).toEqual([]);
     await expectMatches(out);
-    await expect(extractFeatures({ encoder, dataset, out, shard: { index: 2, count: 2 } })).rejects.toThrow(
-      'shard 2/2: expected 0 ≤ i < N',
-    );
+    await expect(
+      extractFeatures({ encoder, dataset, out, shard: { index: 2, count: 2 } }),
+    ).rejects.toThrow('shard 2/2: expected 0 ≤ i < N');
   });
 
   it('stores float16 tokens within half precision (exactly the rounded float32)', async () => {
@@ -236,14 +256,16 @@ describe('extractFeatures + openFeatureCache', () => {
     expect(a!.tokens).toEqual(want.get('a.png')!.last);
     expect(a!.embeds).toBeUndefined();
     await cache.close();
-    await expect(openFeatureCache(out, dataset, { model: CLIP, tokenLayer: 'last', what: 'embeds' })).rejects.toThrow(
-      'stores no embeds',
-    );
+    await expect(
+      openFeatureCache(out, dataset, { model: CLIP, tokenLayer: 'last', what: 'embeds' }),
+    ).rejects.toThrow('stores no embeds');
   });
 
   it('with skipBad off, fails on the first bad image naming the record', async () => {
     const error = await run({ out: newOut(), skipBad: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CaptuneError);
-    expect((error as Error).message).toMatch(/^record "corrupt\.png": .*corrupt\.png: cannot decode image: /);
+    expect((error as Error).message).toMatch(
+      /^record "corrupt\.png": .*corrupt\.png: cannot decode image: /,
+    );
   });
 });

@@ -46,13 +46,19 @@ export class FeatureCache implements FeatureSource {
     const tokenShapes = new Set(infos.flatMap((s) => (s.tokens ? [s.tokens.shape.join('x')] : [])));
     const embedDims = new Set(infos.flatMap((s) => (s.embeds ? [s.embeds.dim] : [])));
     if (tokenShapes.size > 1 || embedDims.size > 1)
-      throw new CaptuneError(`${dir}: shards of one checkpoint disagree on feature shapes (a corrupt cache?)`);
+      throw new CaptuneError(
+        `${dir}: shards of one checkpoint disagree on feature shapes (a corrupt cache?)`,
+      );
     const tokenInfo = infos.find((s) => s.tokens)?.tokens;
     const embedInfo = infos.find((s) => s.embeds)?.embeds;
     if (what.tokens && !tokenInfo)
-      throw new CaptuneError(`${dir}: this cache stores no tokens for ${section.model}; run captune extract --what tokens`);
+      throw new CaptuneError(
+        `${dir}: this cache stores no tokens for ${section.model}; run captune extract --what tokens`,
+      );
     if (what.embeds && !embedInfo)
-      throw new CaptuneError(`${dir}: this cache stores no embeds for ${section.model}; run captune extract --what embeds`);
+      throw new CaptuneError(
+        `${dir}: this cache stores no embeds for ${section.model}; run captune extract --what embeds`,
+      );
     this.tokenShape = what.tokens && tokenInfo ? [tokenInfo.shape[0], tokenInfo.shape[1]] : null;
     this.embedDim = what.embeds && embedInfo ? embedInfo.dim : null;
     this.records = new Map(dataset.records.map((r) => [r.id, r]));
@@ -64,7 +70,8 @@ export class FeatureCache implements FeatureSource {
     const known = this.hashes.get(id);
     if (known) return known;
     const record = this.records.get(id);
-    if (!record) throw new CaptuneError(`${this.dataset.source}: no record with id ${JSON.stringify(id)}`);
+    if (!record)
+      throw new CaptuneError(`${this.dataset.source}: no record with id ${JSON.stringify(id)}`);
     let bytes: Uint8Array;
     try {
       bytes = await readFile(record.image);
@@ -96,7 +103,9 @@ export class FeatureCache implements FeatureSource {
       const info = this.section.shards[shard]!;
       const path = join(this.dir, shard);
       const missing = (part: string) =>
-        new CaptuneError(`${this.dir}: record ${JSON.stringify(id)} was extracted without ${part}; re-run captune extract --what both`);
+        new CaptuneError(
+          `${this.dir}: record ${JSON.stringify(id)} was extracted without ${part}; re-run captune extract --what both`,
+        );
       let tokens: Float32Array | undefined;
       let embeds: Float32Array | undefined;
       if (this.tokenShape) {
@@ -126,12 +135,16 @@ export async function openFeatureCache(
   const manifest = await readCacheManifest(dir);
   const identities = Object.keys(manifest.models);
   if (identities.length === 0)
-    throw new CaptuneError(`${dir}: not a feature cache, or empty (run captune extract --out ${dir})`);
+    throw new CaptuneError(
+      `${dir}: not a feature cache, or empty (run captune extract --out ${dir})`,
+    );
   let identity: string;
   if (options.model !== undefined) {
     identity = await clipFeatureIdentity(options.model, options.tokenLayer ?? 'post-ln');
     if (!manifest.models[identity]) {
-      const held = identities.map((i) => `${manifest.models[i]!.model} (${manifest.models[i]!.tokenLayer})`);
+      const held = identities.map(
+        (i) => `${manifest.models[i]!.model} (${manifest.models[i]!.tokenLayer})`,
+      );
       throw new CaptuneError(
         `${dir}: no features of ${options.model} with token layer ${options.tokenLayer ?? 'post-ln'} (the cache holds ${held.join(', ')}); run captune extract --model ${options.model}`,
       );

@@ -30,7 +30,11 @@ export interface FeatureEncoder {
   /** One decoded image → its float32 [3, S, S] input. */
   preprocess(image: Image8): Float32Array;
   /** `count` stacked inputs [count · 3 · S · S] → the requested outputs. */
-  encode(pixels: Float32Array, count: number, what: { tokens: boolean; embeds: boolean }): Promise<EncodedBatch>;
+  encode(
+    pixels: Float32Array,
+    count: number,
+    what: { tokens: boolean; embeds: boolean },
+  ): Promise<EncodedBatch>;
   dispose(): void;
 }
 

@@ -11,7 +11,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { recordsOf, type CaptionDataset, type CaptionRecord, type Split } from '../data/caption-dataset.js';
+import {
+  recordsOf,
+  type CaptionDataset,
+  type CaptionRecord,
+  type Split,
+} from '../data/caption-dataset.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import type { FeatureEncoder } from './feature-encoder.js';
 import {
@@ -88,7 +93,13 @@ export function recordsForShard(
   shard: { readonly index: number; readonly count: number },
 ): CaptionRecord[] {
   const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
+  if (
+    !Number.isInteger(count) ||
+    count < 1 ||
+    !Number.isInteger(index) ||
+    index < 0 ||
+    index >= count
+  )
     throw new CaptuneError(`shard ${index}/${count}: expected 0 ≤ i < N`);
   return recordsOf(dataset, split).filter((_, k) => k % count === index);
 }
@@ -102,7 +113,8 @@ function satisfies(info: FeatureShardInfo, encoder: FeatureEncoder, want: Wanted
     const [n, c] = info.tokens!.shape;
     if (n !== encoder.tokenShape[0] || c !== encoder.tokenShape[1]) return false;
   }
-  if (want.embeds && (!ok(info.embeds, want.embedDtype) || info.embeds!.dim !== encoder.embedDim)) return false;
+  if (want.embeds && (!ok(info.embeds, want.embedDtype) || info.embeds!.dim !== encoder.embedDim))
+    return false;
   return true;
 }
 
@@ -118,7 +130,11 @@ function errorText(error: unknown): string {
 }
 
 /** Reads an image file's bytes, refusing symlinks out of the root and oversized files. */
-async function readImageBytes(image: string, realRoot: string, maxBytes: number): Promise<Uint8Array> {
+async function readImageBytes(
+  image: string,
+  realRoot: string,
+  maxBytes: number,
+): Promise<Uint8Array> {
   let real: string;
   let size: number;
   try {
@@ -126,10 +142,14 @@ async function readImageBytes(image: string, realRoot: string, maxBytes: number)
     size = (await stat(real)).size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CaptuneError(`${image}: cannot read image: ${code === 'ENOENT' ? 'no such file' : errorText(error)}`);
+    throw new CaptuneError(
+      `${image}: cannot read image: ${code === 'ENOENT' ? 'no such file' : errorText(error)}`,
+    );
   }
   if (real !== realRoot && !real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep))
-    throw new CaptuneError(`${image}: resolves (through a symlink) to ${real}, outside the image root ${realRoot}`);
+    throw new CaptuneError(
+      `${image}: resolves (through a symlink) to ${real}, outside the image root ${realRoot}`,
+    );
   if (size > maxBytes)
     throw new CaptuneError(`${image}: file is ${size} bytes, above the limit of ${maxBytes} bytes`);
   try {
@@ -150,7 +170,8 @@ export async function extractFeatures(options: ExtractFeaturesOptions): Promise<
   };
   const batchSize = options.batchSize ?? 16;
   const shardSize = options.shardSize ?? 256;
-  if (!(batchSize >= 1 && shardSize >= 1)) throw new CaptuneError('batch and shard sizes must be ≥ 1');
+  if (!(batchSize >= 1 && shardSize >= 1))
+    throw new CaptuneError('batch and shard sizes must be ≥ 1');
   const shard = options.shard ?? { index: 0, count: 1 };
   const skipBad = options.skipBad ?? true;
   const maxBytes = options.maxFileBytes ?? 256 * 2 ** 20;
@@ -224,12 +245,17 @@ export async function extractFeatures(options: ExtractFeaturesOptions): Promise<
       const bytes = await readImageBytes(record.image, realRoot, maxBytes);
       hash = sha256Hex(bytes);
       if (!isCached(hash) && !inRun.has(hash)) {
-        const image = await decodeImage(bytes, record.image, { ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}) });
+        const image = await decodeImage(bytes, record.image, {
+          ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+        });
         pixels = encoder.preprocess(image);
       }
     } catch (error) {
       if (!(error instanceof CaptuneError)) throw error;
-      if (!skipBad) throw new CaptuneError(`record ${JSON.stringify(record.id)}: ${error.message}`, { cause: error });
+      if (!skipBad)
+        throw new CaptuneError(`record ${JSON.stringify(record.id)}: ${error.message}`, {
+          cause: error,
+        });
       const s = { id: record.id, image: record.image, error: error.message };
       skipped.push(s);
       part.skipped.push(s);
@@ -254,5 +280,13 @@ export async function extractFeatures(options: ExtractFeaturesOptions): Promise<
   const mapped = cached.datasets[resolve(dataset.source)] ?? {};
   const news = writer.written > 0 || Object.entries(ids).some(([id, h]) => mapped[id] !== h);
   if (news) await writeJsonAtomic(partPath, part);
-  return { extracted, reused, skipped, shards: writer.written, out, total: records.length, identity: encoder.identity };
+  return {
+    extracted,
+    reused,
+    skipped,
+    shards: writer.written,
+    out,
+    total: records.length,
+    identity: encoder.identity,
+  };
 }

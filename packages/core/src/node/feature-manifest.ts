@@ -30,9 +30,8 @@ export const SHARDS_DIR = 'shards';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 hex string' });
 const dim = z.int().positive();
-const shardPath = z
-  .string()
-  .regex(/^shards\/[A-Za-z0-9._-]+\.safetensors$/, { error: 'expected "shards/<name>.safetensors"' });
+const SHARD_PATH = /^shards\/[A-Za-z0-9._-]+\.safetensors$/;
+const shardPath = z.string().regex(SHARD_PATH, { error: 'expected "shards/<name>.safetensors"' });
 
 const ShardInfo = z.strictObject({
   rows: z.int().nonnegative(),
@@ -44,7 +43,7 @@ export type FeatureShardInfo = z.infer<typeof ShardInfo>;
 const ModelSection = z.strictObject({
   model: z.string(),
   tokenLayer: z.enum(['last', 'post-ln']),
-  shards: z.record(shardPath, ShardInfo),
+  shards: z.record(z.string(), ShardInfo),
   entries: z.record(hex64, z.tuple([shardPath, z.int().nonnegative()])),
 });
 export type FeatureModelSection = z.infer<typeof ModelSection>;
@@ -64,7 +63,13 @@ export const FeatureManifestSchema = z.strictObject({
 export type FeatureManifest = z.infer<typeof FeatureManifestSchema>;
 
 export function emptyManifest(): FeatureManifest {
-  return { format: 'captune-features', version: FEATURE_CACHE_VERSION, models: {}, datasets: {}, skipped: [] };
+  return {
+    format: 'captune-features',
+    version: FEATURE_CACHE_VERSION,
+    models: {},
+    datasets: {},
+    skipped: [],
+  };
 }
 
 /** Reads and validates one manifest file. */
@@ -73,12 +78,20 @@ export async function readManifestFile(path: string): Promise<FeatureManifest> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new CaptuneError(`${path}: cannot read feature manifest: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-    });
+    throw new CaptuneError(
+      `${path}: cannot read feature manifest: ${(error as Error).message.split('\n')[0]}`,
+      {
+        cause: error,
+      },
+    );
   }
   const m = parseWith(FeatureManifestSchema, json, path);
   for (const [identity, section] of Object.entries(m.models)) {
+    for (const shard of Object.keys(section.shards))
+      if (!SHARD_PATH.test(shard))
+        throw new CaptuneError(
+          `${path}: models.${identity.slice(0, 12)}….shards: ${JSON.stringify(shard)}: expected "shards/<name>.safetensors"`,
+        );
     for (const [hash, [shard, row]] of Object.entries(section.entries)) {
       const info = section.shards[shard];
       if (!info || row >= info.rows)
@@ -146,7 +159,8 @@ export async function readCacheManifest(dir: string): Promise<FeatureManifest> {
     () => false,
   );
   if (hasMain) mergeManifestInto(union, await readManifestFile(main));
-  for (const part of await listManifestParts(dir)) mergeManifestInto(union, await readManifestFile(part));
+  for (const part of await listManifestParts(dir))
+    mergeManifestInto(union, await readManifestFile(part));
   union.skipped = [];
   return union;
 }
@@ -170,7 +184,9 @@ export async function mergeFeatureManifests(dir: string): Promise<MergeSummary> 
     () => false,
   );
   if (!hasMain && parts.length === 0)
-    throw new CaptuneError(`${dir}: not a feature cache (no ${MANIFEST_FILE} and no ${PARTS_DIR}/*.json)`);
+    throw new CaptuneError(
+      `${dir}: not a feature cache (no ${MANIFEST_FILE} and no ${PARTS_DIR}/*.json)`,
+    );
   const merged = hasMain ? await readManifestFile(main) : emptyManifest();
   merged.skipped = [];
   for (const part of parts) mergeManifestInto(merged, await readManifestFile(part));

@@ -59,7 +59,8 @@ export class FeatureShardReader {
       } catch {
         keys = null;
       }
-      if (!Array.isArray(keys)) throw new CaptuneError(`${path}: feature shard without a valid "${SHARD_META.keys}" list`);
+      if (!Array.isArray(keys))
+        throw new CaptuneError(`${path}: feature shard without a valid "${SHARD_META.keys}" list`);
       return { handle, header, keys: keys as string[] };
     } catch (error) {
       await handle.close();
@@ -89,7 +90,9 @@ export class FeatureShardReader {
   async readRow(path: string, name: string, row: number, key: string): Promise<Float32Array> {
     const s = await this.shard(path);
     if (s.keys[row] !== key)
-      throw new CaptuneError(`${path}: row ${row} holds image ${String(s.keys[row]).slice(0, 12)}…, the manifest says ${key.slice(0, 12)}…`);
+      throw new CaptuneError(
+        `${path}: row ${row} holds image ${String(s.keys[row]).slice(0, 12)}…, the manifest says ${key.slice(0, 12)}…`,
+      );
     const info = s.header.byName.get(name);
     if (!info) throw new CaptuneError(`${path}: feature shard has no "${name}" tensor`);
     const rows = info.shape[0]!;

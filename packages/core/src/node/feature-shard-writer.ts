@@ -33,7 +33,11 @@ export interface FeatureShardWriterOptions {
   };
   readonly shardSize: number;
   /** Called after each shard file is written, with its manifest path ("shards/…"). */
-  readonly onWritten: (shardPath: string, info: FeatureShardInfo, keys: readonly string[]) => Promise<void>;
+  readonly onWritten: (
+    shardPath: string,
+    info: FeatureShardInfo,
+    keys: readonly string[],
+  ) => Promise<void>;
 }
 
 export class FeatureShardWriter {
@@ -61,12 +65,20 @@ export class FeatureShardWriter {
     ] as const) {
       const got = batch[name];
       if (buffer && got?.length !== keys.length * row)
-        throw new Error(`feature encoder returned ${got?.length ?? 'no'} ${name} values for ${keys.length} images of ${row}`);
+        throw new Error(
+          `feature encoder returned ${got?.length ?? 'no'} ${name} values for ${keys.length} images of ${row}`,
+        );
     }
     for (let i = 0; i < keys.length; i++) {
       const r = this.keys.length;
-      this.tokens?.set(batch.tokens!.subarray(i * this.tokenRow, (i + 1) * this.tokenRow), r * this.tokenRow);
-      this.embeds?.set(batch.embeds!.subarray(i * this.embedRow, (i + 1) * this.embedRow), r * this.embedRow);
+      this.tokens?.set(
+        batch.tokens!.subarray(i * this.tokenRow, (i + 1) * this.tokenRow),
+        r * this.tokenRow,
+      );
+      this.embeds?.set(
+        batch.embeds!.subarray(i * this.embedRow, (i + 1) * this.embedRow),
+        r * this.embedRow,
+      );
       this.keys.push(keys[i]!);
       if (this.keys.length === shardSize) await this.flush();
     }

@@ -4,3 +4,8 @@ export * from './training-log.js';
 export * from './training-run.js';
 export * from './plot-svg.js';
 export * from './plot-training-curves.js';
+export * from './run-data.js';
+export * from './run-captioner.js';
+export * from './attention-map.js';
+export * from './run-train.js';
+export * from './run-eval.js';

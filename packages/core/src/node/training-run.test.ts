@@ -72,13 +72,13 @@ describe('runTraining', () => {
       ),
     ).rejects.toBe(stop);
     expect(await latestCheckpoint(dir)).toBe(join(dir, 'ckpt-4'));
+    // Not resuming into a run folder with checkpoints is an error, not an overwrite.
+    await expect(runTraining(await input(dir))).rejects.toThrow('already has checkpoints: pass --resume');
     await mkdir(join(dir, 'ckpt-6.tmp'));
     await writeFile(join(dir, 'ckpt-6.tmp', 'adapter.safetensors'), 'half');
     await mkdir(join(dir, 'ckpt-7')); // a complete-looking name without its files is not used
     await writeFile(join(dir, 'ckpt-7', 'adapter.safetensors'), 'half');
     expect(await latestCheckpoint(dir)).toBe(join(dir, 'ckpt-4'));
-    // Not resuming into a run folder with checkpoints is an error, not an overwrite.
-    await expect(runTraining(await input(dir))).rejects.toThrow('already has checkpoints: pass --resume');
     const notes: string[] = [];
     const resumed = await runTraining(await input(dir, {}, { resume: true, onNote: (n) => notes.push(n) }));
     expect(resumed.resumedFrom).toBe(4);

@@ -3,6 +3,12 @@
  * hub `gpt2` layout): the forward of transformers `modeling_gpt2.py` (the same math as
  * models/gpt2/gpt2-model.ts, which loads weights frozen) and the next-token cross-entropy of
  * `[BOS, caption…, EOS]` sequences — the sequences the captioning loss feeds the frozen LM.
+ *
+ * With a 50,257-token vocabulary the full softmax dominates a step on a CPU backend, so the
+ * loss can be a sampled softmax (Jean et al. 2015; Bengio & Senécal 2008): the logits of a
+ * candidate set — every token of the corpus plus uniformly sampled negatives, the negatives
+ * shifted by log((V − P) / K) (the log-Q correction for uniform sampling) so the candidate
+ * softmax estimates the full one.
  */
 import { parseGpt2Config, type Gpt2Config } from '../checkpoint/gpt2-config.js';
 import type { Engine } from '../engine/engine.js';
@@ -33,8 +39,8 @@ export class TrainableGpt2 {
     return v;
   }
 
-  /** ids int32 [B, T] → logits [B, T, V] (causal; right padding never affects earlier positions). */
-  logits(ids: Tensor): Tensor {
+  /** ids int32 [B, T] → final hidden states [B, T, C] (causal; right padding never affects earlier positions). */
+  hidden(ids: Tensor): Tensor {
     const e = this.engine;
     const c = this.config;
     const C = c.nEmbd;
@@ -56,16 +62,23 @@ export class TrainableGpt2 {
       const f = applyActivation(e, c.activation, e.linear(ln('ln_2', x), this.w(`${h}mlp.c_fc.weight`), this.w(`${h}mlp.c_fc.bias`))); // [B, T, I]
       x = e.add(x, e.linear(f, this.w(`${h}mlp.c_proj.weight`), this.w(`${h}mlp.c_proj.bias`))); // [B, T, C]
     }
-    const hidden = e.layerNorm(x, this.w('ln_f.weight'), this.w('ln_f.bias'), c.layerNormEps); // [B, T, C]
-    const flat = e.matmul(e.reshape(hidden, [B * T, C]), this.w('wte.weight'), { transposeB: true }); // [B·T, V]
-    return e.reshape(flat, [B, T, c.vocabSize]); // [B, T, V]
+    return e.layerNorm(x, this.w('ln_f.weight'), this.w('ln_f.bias'), c.layerNormEps); // [B, T, C]
+  }
+
+  /** ids int32 [B, T] → logits [B, T, V] through the tied head. */
+  logits(ids: Tensor): Tensor {
+    const e = this.engine;
+    const [B, T] = ids.shape as [number, number];
+    const C = this.config.nEmbd;
+    const flat = e.matmul(e.reshape(this.hidden(ids), [B * T, C]), this.w('wte.weight'), { transposeB: true }); // [B·T, V]
+    return e.reshape(flat, [B, T, this.config.vocabSize]); // [B, T, V]
   }
 
   /**
    * Mean next-token cross-entropy over `[BOS, caption…, EOS]` (captions without BOS/EOS, as
    * token ids); padding positions carry no loss. → []
    */
-  lmLoss(captions: readonly (readonly number[])[]): Tensor {
+  lmLoss(captions: readonly (readonly number[])[], sampled?: SampledSoftmax): Tensor {
     const e = this.engine;
     const { bosTokenId: bos, eosTokenId: eos } = this.config;
     const B = captions.length;
@@ -81,8 +94,50 @@ export class TrainableGpt2 {
       });
     });
     const count = weights.reduce((a, b) => a + b, 0);
-    const logits = e.reshape(this.logits(e.tensor(ids, [B, T], 'int32')), [B * T, this.config.vocabSize]); // [B·T, V]
+    const idsT = e.tensor(ids, [B, T], 'int32');
+    let logits: Tensor;
+    if (sampled) {
+      const { candidates, logCorrection } = sampled;
+      const position = new Map<number, number>();
+      candidates.forEach((id, k) => position.set(id, k));
+      targets.forEach((t, i) => {
+        if (weights[i] === 0) return; // padding: no loss, any valid index
+        const k = position.get(t);
+        if (k === undefined) throw new Error(`lmLoss: target token ${t} is not among the sampled-softmax candidates`);
+        targets[i] = k;
+      });
+      const C = this.config.nEmbd;
+      const head = e.gather(this.w('wte.weight'), e.tensor(candidates, [candidates.length], 'int32')); // [K, C]
+      const raw = e.matmul(e.reshape(this.hidden(idsT), [B * T, C]), head, { transposeB: true }); // [B·T, K]
+      logits = e.add(raw, e.tensor(logCorrection, [candidates.length])); // [B·T, K]
+    } else {
+      logits = e.reshape(this.logits(idsT), [B * T, this.config.vocabSize]); // [B·T, V]
+    }
     const ce = e.softmaxCrossEntropy(logits, e.tensor(targets, [B * T], 'int32')); // [B·T]
     return e.div(e.sum(e.mul(ce, e.tensor(weights, [B * T]))), count); // []
   }
+}
+
+/** The candidate set of a sampled softmax: ids and the additive correction of each logit. */
+export interface SampledSoftmax {
+  readonly candidates: Int32Array;
+  readonly logCorrection: Float32Array;
+}
+
+/**
+ * Candidates = `positives` (always, correction 0) + `k` distinct uniform negatives from the rest
+ * of the vocabulary (correction log((V − P) / k)).
+ */
+export function sampleSoftmaxCandidates(positives: readonly number[], vocabSize: number, k: number, rng: { int(n: number): number }): SampledSoftmax {
+  const pos = new Set(positives);
+  const neg = new Set<number>();
+  const k2 = Math.min(k, vocabSize - pos.size);
+  while (neg.size < k2) {
+    const id = rng.int(vocabSize);
+    if (!pos.has(id)) neg.add(id);
+  }
+  const candidates = Int32Array.from([...pos, ...neg]);
+  const corr = k2 > 0 ? Math.log((vocabSize - pos.size) / k2) : 0;
+  const logCorrection = Float32Array.from(candidates, (_, i) => (i < pos.size ? 0 : corr));
+  return { candidates, logCorrection };
 }
