@@ -22,7 +22,14 @@ import {
 } from '@captune/core';
 import { formatTable, timeIt, type BenchResult } from './bench-result.js';
 import { matmulBench } from './op-bench.js';
-import { CLIP_VIT_B16_CONFIG, clipVisionSpecs, countParams, GPT2_124M_CONFIG, gpt2Specs, RandomCheckpoint } from './random-checkpoint.js';
+import {
+  CLIP_VIT_B16_CONFIG,
+  clipVisionSpecs,
+  countParams,
+  GPT2_124M_CONFIG,
+  gpt2Specs,
+  RandomCheckpoint,
+} from './random-checkpoint.js';
 
 /** FLOPs of one image through CLIP's vision tower and projection. */
 export function clipVisionFlops(config = CLIP_VIT_B16_CONFIG): number {
@@ -55,8 +62,22 @@ function decodeFlops(prompt: number, newTokens: number, rows: number): number {
 function withPeak(r: BenchResult, flops: number, seconds: number, peak: number): BenchResult[] {
   const gflops = flops / seconds / 1e9;
   return [
-    { ...r, extra: { ...r.extra, gflopsPerSecond: gflops, modelGflops: flops / 1e9, peakGflops: peak, fractionOfPeak: gflops / peak } },
-    { name: `${r.name}: share of matmul peak`, target: r.target, value: (100 * gflops) / peak, unit: '%' },
+    {
+      ...r,
+      extra: {
+        ...r.extra,
+        gflopsPerSecond: gflops,
+        modelGflops: flops / 1e9,
+        peakGflops: peak,
+        fractionOfPeak: gflops / peak,
+      },
+    },
+    {
+      name: `${r.name}: share of matmul peak`,
+      target: r.target,
+      value: (100 * gflops) / peak,
+      unit: '%',
+    },
   ];
 }
 
@@ -64,7 +85,10 @@ async function clipBench(backend: Backend, quick: boolean, peak: number): Promis
   const e = new Engine(backend);
   const target = `${backend.name}/${backend.device}`;
   const specs = clipVisionSpecs();
-  const clip = await ClipModel.load(e, new RandomCheckpoint(specs, 1), CLIP_VIT_B16_CONFIG, { towers: 'vision', where: 'random ViT-B/16' });
+  const clip = await ClipModel.load(e, new RandomCheckpoint(specs, 1), CLIP_VIT_B16_CONFIG, {
+    towers: 'vision',
+    where: 'random ViT-B/16',
+  });
   const out: BenchResult[] = [];
   const S = CLIP_VIT_B16_CONFIG.vision_config.image_size;
   const rng = new Rng(3);
@@ -99,16 +123,27 @@ async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promis
   const e = new Engine(backend);
   const target = `${backend.name}/${backend.device}`;
   const specs = gpt2Specs();
-  const lm = await loadLanguageDecoder(e, { config: GPT2_124M_CONFIG, weights: new RandomCheckpoint(specs, 2), checkpoint: 'random GPT-2 124M' });
+  const lm = await loadLanguageDecoder(e, {
+    config: GPT2_124M_CONFIG,
+    weights: new RandomCheckpoint(specs, 2),
+    checkpoint: 'random GPT-2 124M',
+  });
   const rng = new Rng(4);
   const prompt = Array.from({ length: 10 }, () => rng.int(GPT2_124M_CONFIG.vocab_size - 1));
   const newTokens = 20;
   const searches = createSearchRegistry();
   const out: BenchResult[] = [];
   try {
-    for (const [name, beams] of [['greedy', 1], ['beam', 5]] as const) {
+    for (const [name, beams] of [
+      ['greedy', 1],
+      ['beam', 5],
+    ] as const) {
       // minNewTokens = maxNewTokens: random weights must not stop early at EOS.
-      const options = DecodeOptionsSchema.parse({ maxNewTokens: newTokens, minNewTokens: newTokens, numBeams: beams });
+      const options = DecodeOptionsSchema.parse({
+        maxNewTokens: newTokens,
+        minNewTokens: newTokens,
+        numBeams: beams,
+      });
       let generated = 0;
       const { median } = await timeIt(
         async () => {
@@ -149,11 +184,17 @@ export async function runModelBench(backend: Backend, quick: boolean): Promise<B
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, backend: { type: 'string', default: 'tfjs' }, device: { type: 'string', default: 'auto' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'tfjs' },
+      device: { type: 'string', default: 'auto' },
+    },
   });
   const { createBackendRegistry, BackendConfigSchema } = await import('@captune/core');
   const { tfjsBackendModule } = await import('@captune/backend-tfjs');
-  const backend = await createBackendRegistry([tfjsBackendModule]).create(BackendConfigSchema.parse({ backend: values.backend, device: values.device }));
+  const backend = await createBackendRegistry([tfjsBackendModule]).create(
+    BackendConfigSchema.parse({ backend: values.backend, device: values.device }),
+  );
   try {
     console.log(formatTable(await runModelBench(backend, values.quick)));
   } finally {

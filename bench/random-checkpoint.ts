@@ -15,21 +15,50 @@ export const CLIP_VIT_B16_CONFIG = {
   projection_dim: 512,
   logit_scale_init_value: 2.6592,
   text_config: {
-    model_type: 'clip_text_model', vocab_size: 49408, hidden_size: 512, intermediate_size: 2048,
-    num_hidden_layers: 12, num_attention_heads: 8, max_position_embeddings: 77, hidden_act: 'quick_gelu',
-    layer_norm_eps: 1e-5, pad_token_id: 1, bos_token_id: 49406, eos_token_id: 49407, projection_dim: 512,
+    model_type: 'clip_text_model',
+    vocab_size: 49408,
+    hidden_size: 512,
+    intermediate_size: 2048,
+    num_hidden_layers: 12,
+    num_attention_heads: 8,
+    max_position_embeddings: 77,
+    hidden_act: 'quick_gelu',
+    layer_norm_eps: 1e-5,
+    pad_token_id: 1,
+    bos_token_id: 49406,
+    eos_token_id: 49407,
+    projection_dim: 512,
   },
   vision_config: {
-    model_type: 'clip_vision_model', hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12,
-    num_attention_heads: 12, num_channels: 3, image_size: 224, patch_size: 16, hidden_act: 'quick_gelu',
-    layer_norm_eps: 1e-5, projection_dim: 512,
+    model_type: 'clip_vision_model',
+    hidden_size: 768,
+    intermediate_size: 3072,
+    num_hidden_layers: 12,
+    num_attention_heads: 12,
+    num_channels: 3,
+    image_size: 224,
+    patch_size: 16,
+    hidden_act: 'quick_gelu',
+    layer_norm_eps: 1e-5,
+    projection_dim: 512,
   },
 } as const;
 
 export const GPT2_124M_CONFIG = {
-  activation_function: 'gelu_new', architectures: ['GPT2LMHeadModel'], bos_token_id: 50256, eos_token_id: 50256,
-  layer_norm_epsilon: 1e-5, model_type: 'gpt2', n_ctx: 1024, n_embd: 768, n_head: 12, n_inner: null, n_layer: 12,
-  n_positions: 1024, scale_attn_weights: true, vocab_size: 50257,
+  activation_function: 'gelu_new',
+  architectures: ['GPT2LMHeadModel'],
+  bos_token_id: 50256,
+  eos_token_id: 50256,
+  layer_norm_epsilon: 1e-5,
+  model_type: 'gpt2',
+  n_ctx: 1024,
+  n_embd: 768,
+  n_head: 12,
+  n_inner: null,
+  n_layer: 12,
+  n_positions: 1024,
+  scale_attn_weights: true,
+  vocab_size: 50257,
 } as const;
 
 /** Tensor names and shapes of CLIP's vision tower + `visual_projection` (CLIPModel state dict). */
@@ -39,8 +68,16 @@ export function clipVisionSpecs(config = CLIP_VIT_B16_CONFIG): Map<string, Spec>
   const out = new Map<string, Spec>();
   const pre = 'vision_model';
   out.set(`${pre}.embeddings.class_embedding`, [C]);
-  out.set(`${pre}.embeddings.patch_embedding.weight`, [C, v.num_channels, v.patch_size, v.patch_size]);
-  out.set(`${pre}.embeddings.position_embedding.weight`, [(v.image_size / v.patch_size) ** 2 + 1, C]);
+  out.set(`${pre}.embeddings.patch_embedding.weight`, [
+    C,
+    v.num_channels,
+    v.patch_size,
+    v.patch_size,
+  ]);
+  out.set(`${pre}.embeddings.position_embedding.weight`, [
+    (v.image_size / v.patch_size) ** 2 + 1,
+    C,
+  ]);
   for (const ln of ['pre_layrnorm', 'post_layernorm']) {
     out.set(`${pre}.${ln}.weight`, [C]);
     out.set(`${pre}.${ln}.bias`, [C]);
@@ -134,7 +171,11 @@ export class RandomCheckpoint implements TensorSource {
     const isNorm = /(ln_\d|ln_f|layer_?norm\d?|layrnorm|layernorm)\.weight$/.test(name);
     const isBias = name.endsWith('.bias');
     const a = 0.02 * Math.sqrt(3); // uniform(-a, a) has std 0.02
-    const data = isNorm ? new Float32Array(n).fill(1) : isBias ? new Float32Array(n) : this.rng.uniformArray(n, -a, a);
+    const data = isNorm
+      ? new Float32Array(n).fill(1)
+      : isBias
+        ? new Float32Array(n)
+        : this.rng.uniformArray(n, -a, a);
     return { data, shape, dtype: 'float32', sourceDtype: 'F32' };
   }
 

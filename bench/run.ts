@@ -2,7 +2,8 @@
  * `pnpm bench`: every benchmark, per available backend and device; results as JSON in
  * bench/results/ (with the machine's details) and a table on stdout.
  *
- *   pnpm bench [--quick] [--backend tfjs] [--device wasm] [--only matmul,layer,metrics]
+ *   pnpm bench [--quick] [--backend tfjs|onnx] [--device wasm|cpu|…]
+ *              [--only matmul,layer,models,onnx,fit,metrics]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBackendRegistry, type DeviceName } from '@captune/core';
 import { tfjsBackendModule } from '@captune/backend-tfjs';
+import { onnxBackendModule } from '@captune/backend-onnx';
 import { formatTable, type BenchResult } from './bench-result.js';
 import { machineInfo } from './machine.js';
 import { gpt2LayerBench, matmulBench } from './op-bench.js';
+import { runModelBench } from './model-bench.js';
+import { runOnnxBench } from './onnx-bench.js';
+import { runFitBench } from './fit-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,11 +26,12 @@ const { values } = parseArgs({
     device: { type: 'string' },
     only: { type: 'string' },
   },
+  strict: true,
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
 const want = (name: string) => !only || only.has(name);
 
-const registry = createBackendRegistry([tfjsBackendModule]);
+const registry = createBackendRegistry([tfjsBackendModule, onnxBackendModule]);
 const results: BenchResult[] = [];
 const skipped: { target: string; reason: string }[] = [];
 
@@ -39,16 +45,27 @@ for (const report of await registry.report()) {
   }
   // The plain-JS tfjs cpu backend is ~40x slower than wasm: keep it to small sizes.
   const slow = report.device === 'cpu';
-  const backend = await registry.create({ backend: report.backend as 'tfjs', device: report.device as DeviceName });
+  const backend = await registry.create({ backend: report.backend as 'tfjs' | 'onnx', device: report.device as DeviceName });
   try {
     if (want('matmul')) results.push(...(await matmulBench(backend, slow ? [256, 512] : [256, 512, 1024, 2048], values.quick)));
     if (want('layer') && !slow) results.push(...(await gpt2LayerBench(backend, values.quick)));
+    if (want('models') && !slow) results.push(...(await runModelBench(backend, values.quick)));
     if (want('layer') && slow) skipped.push({ target, reason: 'gpt2-small layer: skipped on the plain-JavaScript tfjs cpu device (~40x slower than wasm; minutes per step)' });
   } finally {
     await backend.close();
   }
   console.error(`done: ${target}`);
 }
+
+if (want('onnx') && (!values.backend || values.backend === 'onnx')) {
+  try {
+    results.push(...(await runOnnxBench(values.quick)));
+  } catch (e) {
+    skipped.push({ target: 'onnx', reason: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+if (want('fit')) results.push(...(await runFitBench(values.quick)));
 
 if (want('metrics')) {
   try {

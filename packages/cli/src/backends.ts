@@ -8,10 +8,8 @@
 import { ContainerModule } from 'inversify';
 import { onnxBackendModule } from '@captune/backend-onnx';
 import { tfjsBackendModule } from '@captune/backend-tfjs';
-// Not exported by any @captune/core entry yet (core/src/index.ts should re-export
-// ./reference/index.js); imported from the source until it is.
-import { referenceBackendModule } from '../../core/src/reference/reference-backend-module.js';
 import {
+  referenceBackendModule,
   BackendProvider,
   BackendUnavailableError,
   type Availability,

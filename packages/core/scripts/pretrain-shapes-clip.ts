@@ -1,11 +1,11 @@
 /**
- * Pretrains the shapes world's tiny CLIP (CLIPModel layout; ViT 64 px / patch 8 / width 64 /
- * 3 layers, text width 64 / 3 layers / context 32, a reduced real-CLIP BPE vocabulary) with the
+ * Pretrains the shapes world's tiny CLIP (CLIPModel layout; ViT 64 px / patch 16 / width 64 /
+ * 3 layers, text width 64 / 2 layers / context 32, a reduced real-CLIP BPE vocabulary) with the
  * symmetric contrastive loss on rendered shapes images and their captions, then writes
  * packages/core/assets/shapes/clip/ (config.json, model.safetensors F32, preprocessor_config.json,
  * vocab.json, merges.txt, tokenizer_config.json) and reports held-out retrieval accuracy.
  *
- *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 800] [--batch 48] [--seed 7] [--out DIR]
+ *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 500] [--batch 32] [--seed 7] [--out DIR]
  *
  * Images: scenes of seed 1000 + seed rendered at 96 px, through CLIP preprocessing (PIL bicubic
  * 96 → 64). Held-out: scenes of seed 2000 + seed. Runs on @captune/backend-tfjs (wasm).
@@ -46,9 +46,9 @@ import { tfjsBackendModule } from '../../backend-tfjs/src/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '800' },
-    batch: { type: 'string', default: '48' },
-    lr: { type: 'string', default: '0.001' },
+    steps: { type: 'string', default: '500' },
+    batch: { type: 'string', default: '32' },
+    lr: { type: 'string', default: '0.002' },
     seed: { type: 'string', default: '7' },
     images: { type: 'string', default: '4000' },
     heldout: { type: 'string', default: '300' },
@@ -61,6 +61,8 @@ const peakLr = Number(args.lr);
 const seed = Number(args.seed);
 const CONTEXT = 32;
 const IMAGE_SIZE = 64;
+/** Patch 16 (17 vision tokens): tfjs-wasm training cost is dominated by the token count. */
+const PATCH = 16;
 const RENDER_SIZE = 96;
 
 // Tokenizer: the real CLIP merges the shapes words (and a few prompt words) use.
@@ -69,7 +71,7 @@ const full = clipVocabFromBpeText(gunzipSync(readFileSync(bpePath)).toString('ut
 const words = [...shapesVocabulary(), 'photo', 'picture', 'image', 'of', 'shape', 'shapes', 'there', 'is', 'are', 'in', 'one', 'colour', 'color'];
 const subset = clipVocabSubset(full.merges, words);
 const tokenizer = new ClipTokenizer({ vocab: Object.entries(subset.vocab), merges: subset.merges });
-const config = shapesClipConfig({ vocabSize: tokenizer.vocabSize, imageSize: IMAGE_SIZE, contextLength: CONTEXT });
+const config = shapesClipConfig({ vocabSize: tokenizer.vocabSize, imageSize: IMAGE_SIZE, patchSize: PATCH, textLayers: 2, contextLength: CONTEXT });
 const preConfigJson = shapesClipPreprocessorConfig(IMAGE_SIZE);
 const preConfig = parseClipImageProcessorConfig(preConfigJson);
 
@@ -190,7 +192,7 @@ for (let step = 0; step < steps; step++) {
     const scale = Math.exp(await engine.readScalar(clip.logitScale));
     console.log(`step ${step + 1}/${steps}: loss ${loss.toFixed(3)} scale ${scale.toFixed(1)} (${s.toFixed(0)} s, ${((1000 * s) / (step + 1)).toFixed(0)} ms/step)`);
   }
-  if ((step + 1) % 200 === 0 && step + 1 < steps) {
+  if ((step + 1) % 250 === 0 && step + 1 < steps) {
     const r = await retrieval(trainableModel, P);
     console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions)`);
   }

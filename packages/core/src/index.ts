@@ -26,3 +26,5 @@ export * from './adapters/index.js';
 export * from './data/index.js';
 export * from './config/index.js';
 export * from './pipelines/index.js';
+export * from './reference/index.js';
+export * from './methods/index.js';

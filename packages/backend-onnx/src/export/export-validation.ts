@@ -43,6 +43,15 @@ async function readAndFree(e: Engine, t: Tensor): Promise<Float32Array> {
   return d;
 }
 
+/** The rows [B·T, V] of real (unpadded) positions. */
+function realRows(x: Float32Array, mask: readonly (readonly number[])[], V: number): Float32Array {
+  const T = mask[0]!.length;
+  const rows = mask.flatMap((row, b) => row.flatMap((m, t) => (m ? [b * T + t] : [])));
+  const out = new Float32Array(rows.length * V);
+  rows.forEach((r, i) => out.set(x.subarray(r * V, (r + 1) * V), i * V));
+  return out;
+}
+
 /** Two decoder steps (a left-padded prompt, then one token with the cache) on both. */
 export async function checkGpt2Export(ort: Ort, path: string, e: Engine, lm: Gpt2Model): Promise<OutputCheck[]> {
   const c = lm.gpt2Config;
@@ -57,7 +66,9 @@ export async function checkGpt2Export(ort: Ort, path: string, e: Engine, lm: Gpt
     return row.map((m) => (m ? n++ : 1)); // cumsum − 1, padding at position 1 (HF GPT-2 generate)
   });
   // Engine: prompt step then one more token.
-  const step1 = lm.step({ inputIds: e.tensor(Int32Array.from(ids.flat()), [B, T], 'int32'), attentionMask: mask, logitsFor: 'all' });
+  const promptIds = e.tensor(Int32Array.from(ids.flat()), [B, T], 'int32'); // [B, T]
+  const step1 = lm.step({ inputIds: promptIds, attentionMask: mask, logitsFor: 'all' });
+  e.dispose(promptIds);
   const next = [9 % c.vocabSize, 2 % c.vocabSize];
   const mask2 = mask.map((r) => [...r, 1]);
   const nextIds = e.tensor(Int32Array.from(next), [B, 1], 'int32');
@@ -65,7 +76,7 @@ export async function checkGpt2Export(ort: Ort, path: string, e: Engine, lm: Gpt
   e.dispose(nextIds);
   const want1 = await readAndFree(e, step1.logits);
   const want2 = await readAndFree(e, step2.logits);
-  const wantK = await e.read(step2.cache.layers[c.nLayer - 1]!.k);
+  const wantK = await e.read(step2.cache.layers[0]!.k); // layer 0: its padding positions are well defined too
   step1.cache.dispose();
   step2.cache.dispose();
   // ONNX: the same two steps, the second fed the first's present tensors.
@@ -76,18 +87,20 @@ export async function checkGpt2Export(ort: Ort, path: string, e: Engine, lm: Gpt
   const feeds2: Feeds = {
     input_ids: int64(ort, next, [B, 1]),
     attention_mask: int64(ort, mask2.flat(), [B, T + 1]),
-    position_ids: int64(ort, positions.map((p) => Math.max(...p.filter((_, j) => mask[0]![j] || p === positions[1])) + 1), [B, 1]),
+    // The new token's position: the number of real prompt tokens.
+    position_ids: int64(ort, mask.map((row) => row.reduce((a, b) => a + b, 0)), [B, 1]),
   };
-  feeds2.position_ids = int64(ort, mask.map((row) => row.reduce((a, b) => a + b, 0)), [B, 1]);
   for (let i = 0; i < c.nLayer; i++) {
     feeds2[`past_key_values.${i}.key`] = out1[`present.${i}.key`]!;
     feeds2[`past_key_values.${i}.value`] = out1[`present.${i}.value`]!;
   }
   const out2 = await run(ort, path, feeds2);
   return [
-    compare('logits (prompt step)', out1.logits!.data as Float32Array, want1),
+    // Padding queries attend to nothing; their rows are arbitrary (the float64 reference and
+    // float32 runtimes disagree there), so only real positions are compared.
+    compare('logits (prompt step)', realRows(out1.logits!.data as Float32Array, mask, c.vocabSize), realRows(want1, mask, c.vocabSize)),
     compare('logits (cached step)', out2.logits!.data as Float32Array, want2),
-    compare(`present.${c.nLayer - 1}.key (cached step)`, out2[`present.${c.nLayer - 1}.key`]!.data as Float32Array, wantK),
+    compare('present.0.key (cached step)', out2['present.0.key']!.data as Float32Array, wantK),
   ];
 }
 

@@ -29,15 +29,39 @@ function expectGoldens(r: EmbedResult, tol: number): void {
 
 describe('captune embed', () => {
   it('matches the numpy goldens on tfjs (PNG decode, PIL-exact resize and crop, both towers)', async () => {
-    const r = await runJson<EmbedResult>('embed', '--model', TINY_CLIP, ...inputs, '--json', '--batch-size', '1');
+    const r = await runJson<EmbedResult>(
+      'embed',
+      '--model',
+      TINY_CLIP,
+      ...inputs,
+      '--json',
+      '--batch-size',
+      '1',
+    );
     expectGoldens(r, 1e-4);
     expect(Math.hypot(...r.images[0]!.embedding)).toBeCloseTo(1, 5);
   });
 
   it('--backend reference matches the goldens and tfjs within 1e-4', async () => {
-    const ref = await runJson<EmbedResult>('embed', '-m', TINY_CLIP, ...inputs, '--json', '--backend', 'reference');
+    const ref = await runJson<EmbedResult>(
+      'embed',
+      '-m',
+      TINY_CLIP,
+      ...inputs,
+      '--json',
+      '--backend',
+      'reference',
+    );
     expectGoldens(ref, 1e-5);
-    const tfjs = await runJson<EmbedResult>('embed', '-m', TINY_CLIP, ...inputs, '--json', '--backend', 'tfjs');
+    const tfjs = await runJson<EmbedResult>(
+      'embed',
+      '-m',
+      TINY_CLIP,
+      ...inputs,
+      '--json',
+      '--backend',
+      'tfjs',
+    );
     for (const k of ['images', 'texts'] as const) {
       ref[k].forEach((x, i) => expect(maxAbsDiff(x.raw, tfjs[k][i]!.raw)).toBeLessThan(1e-4));
     }
@@ -53,7 +77,9 @@ describe('captune embed', () => {
     expect(maxAbsDiff(r.texts[0]!.embedding, g.texts[1]!.embedding)).toBeLessThan(1e-4);
     const img = await runCaptured('embed', '-m', folder, '-i', images[0]!);
     expect(img.code).toBe(1);
-    expect(img.stderr).toBe(`captune embed: ${folder}: missing preprocessor_config.json (needed to prepare images for the vision tower)\n`);
+    expect(img.stderr).toBe(
+      `captune embed: ${folder}: missing preprocessor_config.json (needed to prepare images for the vision tower)\n`,
+    );
   });
 
   it('human output: dims, first values and the image × text cosine table', async () => {
@@ -72,18 +98,28 @@ describe('captune embed', () => {
     const r = await runCaptured('embed', '-m', TINY_CLIP, '-i', images[0]!, '-i', bad);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^captune embed: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot decode image: [^\\n]+\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^captune embed: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot decode image: [^\\n]+\\n$`,
+      ),
+    );
     const missing = await runCaptured('embed', '-m', TINY_CLIP, '-i', join(tmp, 'nope.jpg'));
-    expect(missing.stderr).toBe(`captune embed: ${join(tmp, 'nope.jpg')}: cannot read image: no such file\n`);
+    expect(missing.stderr).toBe(
+      `captune embed: ${join(tmp, 'nope.jpg')}: cannot read image: no such file\n`,
+    );
   });
 
   it('bad usage exits 2; a missing model folder exits 1 with one line', async () => {
     expect((await runCaptured('embed', '-t', 'x')).code).toBe(2);
     expect((await runCaptured('embed', '-m', TINY_CLIP)).stderr).toContain('nothing to embed');
-    expect((await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--batch-size', '0')).code).toBe(2);
+    expect((await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--batch-size', '0')).code).toBe(
+      2,
+    );
     const b = await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--backend', 'cuda');
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/^captune embed: --backend must be one of tfjs, onnx, webgpu, reference, got "cuda"\n/);
+    expect(b.stderr).toMatch(
+      /^captune embed: --backend must be one of tfjs, onnx, webgpu, reference, got "cuda"\n/,
+    );
     const missing = join(tmp, 'no-model');
     const m = await runCaptured('embed', '-m', missing, '-t', 'x');
     expect(m.code).toBe(1);
@@ -91,7 +127,17 @@ describe('captune embed', () => {
   });
 
   it('an unavailable backend explains itself (exit 1)', async () => {
-    const r = await runCaptured('embed', '-m', TINY_CLIP, '-t', 'x', '--backend', 'reference', '--device', 'wasm');
+    const r = await runCaptured(
+      'embed',
+      '-m',
+      TINY_CLIP,
+      '-t',
+      'x',
+      '--backend',
+      'reference',
+      '--device',
+      'wasm',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'captune embed: backend "reference" on device "wasm" is unavailable: backend "reference" does not drive device "wasm". Use one of: cpu.\n',

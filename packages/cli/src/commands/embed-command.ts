@@ -6,7 +6,12 @@
  * `clip.tokenize` at the model's context length. Only the towers the inputs need are loaded.
  */
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { BACKEND_OPTIONS, backendHelp, backendChoice, withEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendHelp,
+  backendChoice,
+  withEngine,
+} from '../runtime/backend-options.js';
 import { intOption } from '../runtime/option-values.js';
 import { fixed, printJson, printText, table, vectorPreview } from '../runtime/output.js';
 
@@ -51,13 +56,16 @@ similarity of every image with every text when both are given.`,
     if (!parsed) return 0;
     const { values, positionals } = parsed;
     if (positionals.length > 0) {
-      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (give images with --image and texts with --text)`);
+      throw new UsageError(
+        `unexpected argument ${JSON.stringify(positionals[0])} (give images with --image and texts with --text)`,
+      );
     }
     const model = values.model as string | undefined;
     if (model === undefined) throw new UsageError('missing --model <clip folder>');
     const images = (values.image as unknown as string[] | undefined) ?? [];
     const texts = (values.text as unknown as string[] | undefined) ?? [];
-    if (images.length === 0 && texts.length === 0) throw new UsageError('nothing to embed: give --image PATH and/or --text STR');
+    if (images.length === 0 && texts.length === 0)
+      throw new UsageError('nothing to embed: give --image PATH and/or --text STR');
     const batchSize = intOption(values, 'batch-size', { min: 1 }) ?? 16;
     const choice = backendChoice(values);
 
@@ -73,17 +81,32 @@ similarity of every image with every text when both are given.`,
 
 function formatEmbeddings(r: EmbedResult, model: string, target: string, dims: number): string {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-  const lines = [`CLIP ${model} on ${target}: ${n(r.images.length, 'image')}, ${n(r.texts.length, 'text')}, ${dims}-dim embeddings`, ''];
+  const lines = [
+    `CLIP ${model} on ${target}: ${n(r.images.length, 'image')}, ${n(r.texts.length, 'text')}, ${dims}-dim embeddings`,
+    '',
+  ];
   const norm = (v: readonly number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  r.images.forEach((x, i) => lines.push(`image ${i + 1}  ${x.path}\n  |raw| ${fixed(norm(x.raw))}  embedding ${vectorPreview(x.embedding)}`));
-  r.texts.forEach((x, i) => lines.push(`text ${i + 1}  ${JSON.stringify(x.text)}\n  |raw| ${fixed(norm(x.raw))}  embedding ${vectorPreview(x.embedding)}`));
+  r.images.forEach((x, i) =>
+    lines.push(
+      `image ${i + 1}  ${x.path}\n  |raw| ${fixed(norm(x.raw))}  embedding ${vectorPreview(x.embedding)}`,
+    ),
+  );
+  r.texts.forEach((x, i) =>
+    lines.push(
+      `text ${i + 1}  ${JSON.stringify(x.text)}\n  |raw| ${fixed(norm(x.raw))}  embedding ${vectorPreview(x.embedding)}`,
+    ),
+  );
   if (r.images.length > 0 && r.texts.length > 0) {
-    const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const dot = (a: readonly number[], b: readonly number[]) =>
+      a.reduce((s, x, i) => s + x * b[i]!, 0);
     lines.push('', 'cosine similarity (image × text):');
     lines.push(
       table(
         ['', ...r.texts.map((_, j) => `text ${j + 1}`)],
-        r.images.map((img, i) => [`image ${i + 1}`, ...r.texts.map((t) => fixed(dot(img.embedding, t.embedding)))]),
+        r.images.map((img, i) => [
+          `image ${i + 1}`,
+          ...r.texts.map((t) => fixed(dot(img.embedding, t.embedding))),
+        ]),
       ),
     );
   }

@@ -9,7 +9,12 @@
  * tokenizer).
  */
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { BACKEND_OPTIONS, backendHelp, backendChoice, withEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendHelp,
+  backendChoice,
+  withEngine,
+} from '../runtime/backend-options.js';
 import { PROMPT_OPTIONS, promptSource } from '../runtime/lm-prompt.js';
 import { intOption, numberOption } from '../runtime/option-values.js';
 import { fixed, printJson, printText } from '../runtime/output.js';
@@ -71,19 +76,25 @@ temperature, top-k/top-p and n-gram blocking).`,
     });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (give the prompt with --text or --ids)`);
+    if (positionals.length > 0)
+      throw new UsageError(
+        `unexpected argument ${JSON.stringify(positionals[0])} (give the prompt with --text or --ids)`,
+      );
     const model = values.model as string | undefined;
     if (model === undefined) throw new UsageError('missing --model <lm folder>');
     const source = promptSource(values);
     const search = (values.search as string | undefined) ?? 'greedy';
     if (!(SEARCHES as readonly string[]).includes(search)) {
-      throw new UsageError(`--search must be one of ${SEARCHES.join(', ')}, got ${JSON.stringify(search)}`);
+      throw new UsageError(
+        `--search must be one of ${SEARCHES.join(', ')}, got ${JSON.stringify(search)}`,
+      );
     }
     if (search !== 'sample') {
       const flag = SAMPLING_FLAGS.find((f) => values[f] !== undefined);
       if (flag) throw new UsageError(`--${flag} applies only to --search sample`);
     }
-    if (search !== 'beam' && values['num-beams'] !== undefined) throw new UsageError('--num-beams applies only to --search beam');
+    if (search !== 'beam' && values['num-beams'] !== undefined)
+      throw new UsageError('--num-beams applies only to --search beam');
     const decode = {
       maxNewTokens: intOption(values, 'max-new-tokens', { min: 1 }) ?? 20,
       numBeams: intOption(values, 'num-beams', { min: 1 }) ?? 5,
@@ -111,6 +122,8 @@ function formatGenerate(r: GenerateResult): string {
     `prompt ids (${r.prompt_ids.length}): ${r.prompt_ids.join(' ')}`,
     `generated ids (${r.generated_ids.length}, ended by ${r.finish === 'length' ? '--max-new-tokens' : 'EOS'}): ${r.generated_ids.join(' ')}`,
     `logprobs: ${r.logprobs.map((x) => fixed(x, 3).trim()).join(' ')}  (sum ${fixed(total, 3).trim()})`,
-    r.text === null ? 'text: (no tokenizer in the model folder)' : `text: ${JSON.stringify(r.text)}`,
+    r.text === null
+      ? 'text: (no tokenizer in the model folder)'
+      : `text: ${JSON.stringify(r.text)}`,
   ].join('\n');
 }

@@ -4,7 +4,12 @@
  * `log_softmax(model(ids).logits[:, :-1]).gather(-1, ids[:, 1:])`, in one forward pass.
  */
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { BACKEND_OPTIONS, backendChoice, backendHelp, withEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendChoice,
+  backendHelp,
+  withEngine,
+} from '../runtime/backend-options.js';
 import { PROMPT_OPTIONS, promptSource } from '../runtime/lm-prompt.js';
 import { fixed, printJson, printText, table } from '../runtime/output.js';
 import type { ScoreResult } from '../runtime/score-tokens.js';
@@ -12,7 +17,8 @@ import type { ScoreResult } from '../runtime/score-tokens.js';
 export const lmScoreCommand: Command = {
   name: 'lm-score',
   summary: 'Log-probability of every token of a text under a GPT-2 / OPT model folder.',
-  usage: 'captune lm-score --model <lm folder> (--text STR | --ids 1,2,3) [--json] [--backend B] [--device D]',
+  usage:
+    'captune lm-score --model <lm folder> (--text STR | --ids 1,2,3) [--json] [--backend B] [--device D]',
   help: `options:
   -m, --model <folder>      Hugging Face causal LM folder (config.json, model.safetensors; tokenizer
                             files for --text)
@@ -33,7 +39,10 @@ ${backendHelp(28)}
     });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (give the sequence with --text or --ids)`);
+    if (positionals.length > 0)
+      throw new UsageError(
+        `unexpected argument ${JSON.stringify(positionals[0])} (give the sequence with --text or --ids)`,
+      );
     const model = values.model as string | undefined;
     if (model === undefined) throw new UsageError('missing --model <lm folder>');
     const source = promptSource(values);

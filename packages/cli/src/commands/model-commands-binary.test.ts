@@ -25,7 +25,11 @@ describe('model commands (spawned binary)', () => {
   it('a missing model folder: exit 1 and one line on stderr, nothing on stdout', () => {
     const missing = join(TINY_GPT2, 'nope');
     const r = captune('generate', '--model', missing, '--text', 'hi');
-    expect(r).toEqual({ code: 1, stdout: '', stderr: `captune generate: ${missing}: no such language model folder\n` });
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `captune generate: ${missing}: no such language model folder\n`,
+    });
   });
 
   it('--help lists the model commands; each has its own --help', async () => {

@@ -17,8 +17,14 @@ export const BACKEND_OPTIONS = {
 export function backendHelp(column: number): string {
   const line = (flag: string, text: string) => `  ${flag}`.padEnd(column) + text;
   return [
-    line('-b, --backend B', 'tfjs (default), reference (exact float64 ground truth, slow), onnx, webgpu'),
-    line('-d, --device D', "auto (default: the backend's first available), cpu, wasm, node, cuda, webgpu"),
+    line(
+      '-b, --backend B',
+      'tfjs (default), reference (exact float64 ground truth, slow), onnx, webgpu',
+    ),
+    line(
+      '-d, --device D',
+      "auto (default: the backend's first available), cpu, wasm, node, cuda, webgpu",
+    ),
   ].join('\n');
 }
 
@@ -35,12 +41,19 @@ export function backendChoice(values: ParsedArgs['values']): BackendChoice {
   const backend = (values.backend as string | undefined) ?? 'tfjs';
   const device = (values.device as string | undefined) ?? 'auto';
   if (!(BACKENDS as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+    throw new UsageError(
+      `--backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`,
+    );
   }
   if (!(DEVICES as readonly string[]).includes(device)) {
-    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(device)}`);
+    throw new UsageError(
+      `--device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(device)}`,
+    );
   }
-  return { backend: backend as BackendChoice['backend'], device: device as BackendChoice['device'] };
+  return {
+    backend: backend as BackendChoice['backend'],
+    device: device as BackendChoice['device'],
+  };
 }
 
 export interface OpenedEngine {
@@ -54,7 +67,9 @@ export interface OpenedEngine {
 export async function openEngine(choice: BackendChoice): Promise<OpenedEngine> {
   const { createBackendRegistry, Engine, BackendConfigSchema } = await import('@captune/core');
   const { backendModules } = await import('../backends.js');
-  const backend = await createBackendRegistry(backendModules).create(BackendConfigSchema.parse(choice));
+  const backend = await createBackendRegistry(backendModules).create(
+    BackendConfigSchema.parse(choice),
+  );
   return {
     engine: new Engine(backend),
     target: `${backend.name}/${backend.device}`,
@@ -63,7 +78,10 @@ export async function openEngine(choice: BackendChoice): Promise<OpenedEngine> {
 }
 
 /** Runs `fn` with an engine on the chosen backend, closing the backend afterwards. */
-export async function withEngine<T>(choice: BackendChoice, fn: (opened: OpenedEngine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  choice: BackendChoice,
+  fn: (opened: OpenedEngine) => Promise<T>,
+): Promise<T> {
   const opened = await openEngine(choice);
   try {
     return await fn(opened);

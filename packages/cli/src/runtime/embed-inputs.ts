@@ -32,7 +32,10 @@ async function readRows(e: Engine, embeds: Tensor): Promise<EmbedRow[]> {
   }));
 }
 
-export async function embedInputs(engine: Engine, input: EmbedInputs): Promise<{ result: EmbedResult; dims: number }> {
+export async function embedInputs(
+  engine: Engine,
+  input: EmbedInputs,
+): Promise<{ result: EmbedResult; dims: number }> {
   const towers = input.images.length === 0 ? 'text' : input.texts.length === 0 ? 'vision' : 'both';
   const clip = await openClipFolder(engine, input.model, { towers });
   const e = engine;
@@ -45,7 +48,9 @@ export async function embedInputs(engine: Engine, input: EmbedInputs): Promise<{
       for (const path of paths) decoded.push(await decodeImageFile(path));
       const { data, shape } = clip.preprocess!(decoded);
       const embeds = e.tidy(() => clip.model.encodeImages(e.tensor(data, shape)).embeds); // [B, P]
-      (await readRows(e, embeds)).forEach((row, i) => result.images.push({ path: paths[i]!, ...row }));
+      (await readRows(e, embeds)).forEach((row, i) =>
+        result.images.push({ path: paths[i]!, ...row }),
+      );
     }
     const textRows = batches(
       input.texts.map((text, i) => ({ text, ids: ids[i]! })),
@@ -53,7 +58,9 @@ export async function embedInputs(engine: Engine, input: EmbedInputs): Promise<{
     );
     for (const rows of textRows) {
       const embeds = e.tidy(() => clip.model.encodeTexts(rows.map((r) => r.ids)).embeds); // [B, P]
-      (await readRows(e, embeds)).forEach((row, i) => result.texts.push({ text: rows[i]!.text, ...row }));
+      (await readRows(e, embeds)).forEach((row, i) =>
+        result.texts.push({ text: rows[i]!.text, ...row }),
+      );
     }
     return { result, dims: clip.config.projectionDim };
   } finally {

@@ -2,7 +2,13 @@
  * The work behind `captune generate`: opens the language model folder, builds the prompt, and
  * runs the chosen `DecoderSearch` (core's search registry) over a `DecodeSession`.
  */
-import { CaptuneError, createSearchRegistry, DecodeOptionsSchema, DecodeSession, type Engine } from '@captune/core';
+import {
+  CaptuneError,
+  createSearchRegistry,
+  DecodeOptionsSchema,
+  DecodeSession,
+  type Engine,
+} from '@captune/core';
 import { openLanguageModelFolder } from '@captune/core/node';
 import type { GenerateResult } from '../commands/generate-command.js';
 import { promptIds, type PromptSource } from './lm-prompt.js';
@@ -16,7 +22,10 @@ export interface GenerateInput {
   readonly decode: Record<string, unknown>;
 }
 
-export async function generateTokens(engine: Engine, input: GenerateInput): Promise<GenerateResult> {
+export async function generateTokens(
+  engine: Engine,
+  input: GenerateInput,
+): Promise<GenerateResult> {
   const options = DecodeOptionsSchema.parse(input.decode);
   const search = createSearchRegistry().get(input.search);
   const lm = await openLanguageModelFolder(engine, input.model);

@@ -18,7 +18,8 @@ export type PromptSource = { readonly text: string } | { readonly ids: readonly 
 export function promptSource(values: ParsedArgs['values']): PromptSource {
   const text = values.text as string | undefined;
   const ids = values.ids as string | undefined;
-  if (text !== undefined && ids !== undefined) throw new UsageError('give either --text or --ids, not both');
+  if (text !== undefined && ids !== undefined)
+    throw new UsageError('give either --text or --ids, not both');
   if (text !== undefined) return { text };
   if (ids !== undefined) return { ids: parseIds(ids) };
   throw new UsageError('missing the prompt: give --text STR or --ids 1,2,3');
@@ -43,12 +44,16 @@ export async function promptIds(
   if ('ids' in source) {
     const bad = outOfVocab(source.ids, config.vocabSize);
     if (bad !== undefined) {
-      throw new CaptuneError(`--ids: token id ${bad} is outside the vocabulary of ${folder} (ids 0…${config.vocabSize - 1})`);
+      throw new CaptuneError(
+        `--ids: token id ${bad} is outside the vocabulary of ${folder} (ids 0…${config.vocabSize - 1})`,
+      );
     }
     return [...source.ids];
   }
   if (!lm.tokenizer) {
-    throw new CaptuneError(`${folder}: no tokenizer files (vocab.json + merges.txt, tokenizer.json, …): give the prompt as --ids`);
+    throw new CaptuneError(
+      `${folder}: no tokenizer files (vocab.json + merges.txt, tokenizer.json, …): give the prompt as --ids`,
+    );
   }
   const ids = lm.tokenizer.encode(source.text);
   if (PREPENDS_BOS.has(config.modelType)) ids.unshift(config.bosTokenId);

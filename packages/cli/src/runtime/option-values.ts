@@ -8,7 +8,7 @@ function raw(values: ParsedArgs['values'], name: string): string | undefined {
   return values[name] as string | undefined;
 }
 
-/** An integer flag within [min, max]; `fallback` when absent. */
+/** An integer flag within [min, max]; undefined when absent. */
 export function intOption(
   values: ParsedArgs['values'],
   name: string,
@@ -19,7 +19,10 @@ export function intOption(
   const n = /^-?[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isSafeInteger(n) || n < range.min || n > max) {
-    const want = range.max === undefined ? `an integer ≥ ${range.min}` : `an integer in [${range.min}, ${range.max}]`;
+    const want =
+      range.max === undefined
+        ? `an integer ≥ ${range.min}`
+        : `an integer in [${range.min}, ${range.max}]`;
     throw new UsageError(`--${name} must be ${want}, got ${JSON.stringify(v)}`);
   }
   return n;
@@ -35,7 +38,8 @@ export function numberOption(
   const v = raw(values, name);
   if (v === undefined) return undefined;
   const n = v.trim() === '' ? NaN : Number(v);
-  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${want}, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || !ok(n))
+    throw new UsageError(`--${name} must be ${want}, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -45,7 +49,9 @@ export function parseIds(text: string, flag = '--ids'): number[] {
   if (parts.length === 0) throw new UsageError(`${flag} is empty: give token ids like 1,2,3`);
   return parts.map((p) => {
     if (!/^[0-9]+$/.test(p) || !Number.isSafeInteger(Number(p))) {
-      throw new UsageError(`${flag}: ${JSON.stringify(p)} is not a token id (a non-negative integer)`);
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(p)} is not a token id (a non-negative integer)`,
+      );
     }
     return Number(p);
   });

@@ -15,15 +15,22 @@ export interface ScoreResult {
   readonly tokens?: string[];
 }
 
-export async function scoreTokens(engine: Engine, model: string, source: PromptSource): Promise<ScoreResult> {
+export async function scoreTokens(
+  engine: Engine,
+  model: string,
+  source: PromptSource,
+): Promise<ScoreResult> {
   const lm = await openLanguageModelFolder(engine, model);
   const e = engine;
   try {
     const ids = await promptIds(source, lm, model);
-    if (ids.length === 0) throw new CaptuneError('--text: the text has no tokens: nothing to score');
+    if (ids.length === 0)
+      throw new CaptuneError('--text: the text has no tokens: nothing to score');
     const { maxPositions, vocabSize: V } = lm.decoder.config;
     if (ids.length > maxPositions) {
-      throw new CaptuneError(`the sequence has ${ids.length} tokens, more than the ${maxPositions} positions of ${model}`);
+      throw new CaptuneError(
+        `the sequence has ${ids.length} tokens, more than the ${maxPositions} positions of ${model}`,
+      );
     }
     const T = ids.length;
     const logprobs: (number | null)[] = [null];

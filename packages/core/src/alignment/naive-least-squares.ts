@@ -4,6 +4,13 @@
  * by Gaussian elimination with partial pivoting. Slow and simple on purpose.
  */
 export function naiveLeastSquares(x: ArrayLike<number>, y: ArrayLike<number>, n: number, dIn: number, dOut: number, alpha = 0): Float64Array {
+  const { a, b } = naiveNormalEquations(x, y, n, dIn, dOut);
+  for (let i = 0; i < dIn; i++) a[i * dIn + i]! += alpha;
+  return gaussianSolve(a, b, dIn, dOut);
+}
+
+/** XᵀX [dIn, dIn] and XᵀY [dIn, dOut] by plain row-by-row loops in float64. */
+export function naiveNormalEquations(x: ArrayLike<number>, y: ArrayLike<number>, n: number, dIn: number, dOut: number): { a: Float64Array; b: Float64Array } {
   const a = new Float64Array(dIn * dIn);
   const b = new Float64Array(dIn * dOut);
   for (let r = 0; r < n; r++) {
@@ -13,8 +20,7 @@ export function naiveLeastSquares(x: ArrayLike<number>, y: ArrayLike<number>, n:
       for (let j = 0; j < dOut; j++) b[i * dOut + j]! += xi * y[r * dOut + j]!;
     }
   }
-  for (let i = 0; i < dIn; i++) a[i * dIn + i]! += alpha;
-  return gaussianSolve(a, b, dIn, dOut);
+  return { a, b };
 }
 
 /** Solves A·X = B ([d, d], [d, m]) by Gaussian elimination with partial pivoting; A and B are destroyed. */

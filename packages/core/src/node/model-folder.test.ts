@@ -32,7 +32,12 @@ describe('openClipFolder', () => {
     const [row] = clip.tokenize!(['a photo of a red circle']);
     expect(row).toHaveLength(77);
     expect(row!.slice(0, 8)).toEqual([550, ...row!.slice(1, 7), 551]);
-    const img = { width: 40, height: 64, channels: 3 as const, data: new Uint8Array(40 * 64 * 3).fill(128) };
+    const img = {
+      width: 40,
+      height: 64,
+      channels: 3 as const,
+      data: new Uint8Array(40 * 64 * 3).fill(128),
+    };
     expect(clip.preprocess!([img, img]).shape).toEqual([2, 3, 32, 32]);
     clip.dispose();
     expect(e.liveTensors).toBe(before);
@@ -40,12 +45,16 @@ describe('openClipFolder', () => {
 
   it('loads only the towers asked for, and needs only their files', async () => {
     const e = new Engine(new ReferenceBackend());
-    const vision = await openClipFolder(e, without(TINY_CLIP, 'vocab.json', 'merges.txt'), { towers: 'vision' });
+    const vision = await openClipFolder(e, without(TINY_CLIP, 'vocab.json', 'merges.txt'), {
+      towers: 'vision',
+    });
     expect(vision.model.text).toBeNull();
     expect(vision.tokenizer).toBeNull();
     expect(vision.tokenize).toBeNull();
     vision.dispose();
-    const text = await openClipFolder(e, without(TINY_CLIP, 'preprocessor_config.json'), { towers: 'text' });
+    const text = await openClipFolder(e, without(TINY_CLIP, 'preprocessor_config.json'), {
+      towers: 'text',
+    });
     expect(text.model.vision).toBeNull();
     expect(text.preprocess).toBeNull();
     text.dispose();
@@ -55,13 +64,19 @@ describe('openClipFolder', () => {
   it('one-line errors name the folder and the missing file', async () => {
     const e = new Engine(new ReferenceBackend());
     const missing = join(tmp, 'nope');
-    await expect(openClipFolder(e, missing)).rejects.toThrow(`${missing}: no such CLIP model folder`);
+    await expect(openClipFolder(e, missing)).rejects.toThrow(
+      `${missing}: no such CLIP model folder`,
+    );
     const noConfig = without(TINY_CLIP, 'config.json');
     await expect(openClipFolder(e, noConfig)).rejects.toThrow(`${noConfig}: missing config.json`);
     const noPre = without(TINY_CLIP, 'preprocessor_config.json');
-    await expect(openClipFolder(e, noPre)).rejects.toThrow(`${noPre}: missing preprocessor_config.json`);
+    await expect(openClipFolder(e, noPre)).rejects.toThrow(
+      `${noPre}: missing preprocessor_config.json`,
+    );
     const noTok = without(TINY_CLIP, 'merges.txt');
-    await expect(openClipFolder(e, noTok, { towers: 'text' })).rejects.toThrow(`${noTok}: missing tokenizer files for the text tower`);
+    await expect(openClipFolder(e, noTok, { towers: 'text' })).rejects.toThrow(
+      `${noTok}: missing tokenizer files for the text tower`,
+    );
     const noWeights = without(TINY_CLIP, 'model.safetensors');
     await expect(openClipFolder(e, noWeights)).rejects.toThrow(`${noWeights}: no checkpoint found`);
     await expect(openClipFolder(e, TINY_GPT2)).rejects.toThrow(/config\.json/);
@@ -86,9 +101,15 @@ describe('openLanguageModelFolder', () => {
   it('one-line errors name the folder', async () => {
     const e = new Engine(new ReferenceBackend());
     const missing = join(tmp, 'none');
-    await expect(openLanguageModelFolder(e, missing)).rejects.toThrow(`${missing}: no such language model folder`);
+    await expect(openLanguageModelFolder(e, missing)).rejects.toThrow(
+      `${missing}: no such language model folder`,
+    );
     const noConfig = without(TINY_GPT2, 'config.json');
-    await expect(openLanguageModelFolder(e, noConfig)).rejects.toThrow(`${noConfig}: missing config.json`);
-    await expect(openLanguageModelFolder(e, TINY_CLIP)).rejects.toThrow(/model_type "clip" is not a supported language decoder/);
+    await expect(openLanguageModelFolder(e, noConfig)).rejects.toThrow(
+      `${noConfig}: missing config.json`,
+    );
+    await expect(openLanguageModelFolder(e, TINY_CLIP)).rejects.toThrow(
+      /model_type "clip" is not a supported language decoder/,
+    );
   });
 });

@@ -43,7 +43,10 @@ export interface ClipFolder {
   readonly imageProcessor: ClipImageProcessorConfig | null;
   /** RGB images → float32 [B, 3, S, S] pixels for `model.encodeImages` (null without the vision tower). */
   readonly preprocess:
-    | ((images: readonly Image8[]) => { data: Float32Array; shape: [number, number, number, number] })
+    | ((images: readonly Image8[]) => {
+        data: Float32Array;
+        shape: [number, number, number, number];
+      })
     | null;
   /** Texts → id rows for `model.encodeTexts`, as `clip.tokenize` at the model's context length (null without the text tower). */
   readonly tokenize: ((texts: readonly string[]) => number[][]) | null;
@@ -62,10 +65,13 @@ export interface LanguageModelFolder {
 function requireModelFolder(folder: string, what: string): string {
   if (!existsSync(folder)) throw new CaptuneError(`${folder}: no such ${what} folder`);
   if (!statSync(folder).isDirectory()) {
-    throw new CaptuneError(`${folder}: not a folder (give the ${what} folder holding config.json and model.safetensors)`);
+    throw new CaptuneError(
+      `${folder}: not a folder (give the ${what} folder holding config.json and model.safetensors)`,
+    );
   }
   const config = join(folder, 'config.json');
-  if (!existsSync(config)) throw new CaptuneError(`${folder}: missing config.json (not a Hugging Face ${what} folder?)`);
+  if (!existsSync(config))
+    throw new CaptuneError(`${folder}: missing config.json (not a Hugging Face ${what} folder?)`);
   return config;
 }
 
@@ -80,7 +86,11 @@ function hasTokenizerFiles(folder: string): boolean {
 }
 
 /** Opens a CLIP folder: the requested towers on `engine`, with its tokenizer and preprocessing. */
-export async function openClipFolder(engine: Engine, folder: string, options: OpenClipFolderOptions = {}): Promise<ClipFolder> {
+export async function openClipFolder(
+  engine: Engine,
+  folder: string,
+  options: OpenClipFolderOptions = {},
+): Promise<ClipFolder> {
   const towers = options.towers ?? 'both';
   const configFile = requireModelFolder(folder, 'CLIP model');
   const config = parseClipConfig(await readJsonFile(configFile), configFile);
@@ -90,17 +100,22 @@ export async function openClipFolder(engine: Engine, folder: string, options: Op
   let imageProcessor: ClipImageProcessorConfig | null = null;
   if (wantVision) {
     if (!existsSync(join(folder, 'preprocessor_config.json'))) {
-      throw new CaptuneError(`${folder}: missing preprocessor_config.json (needed to prepare images for the vision tower)`);
+      throw new CaptuneError(
+        `${folder}: missing preprocessor_config.json (needed to prepare images for the vision tower)`,
+      );
     }
     imageProcessor = await readClipImageProcessorConfig(folder);
   }
   let tokenizer: ClipTokenizer | null = null;
   if (wantText) {
     if (!hasTokenizerFiles(folder)) {
-      throw new CaptuneError(`${folder}: missing tokenizer files for the text tower (looked for ${TOKENIZER_FILE_SETS.join(', ')})`);
+      throw new CaptuneError(
+        `${folder}: missing tokenizer files for the text tower (looked for ${TOKENIZER_FILE_SETS.join(', ')})`,
+      );
     }
     const t = loadTokenizer(folder, { kind: 'clip' });
-    if (!(t instanceof ClipTokenizer)) throw new CaptuneError(`${folder}: the tokenizer files are not a CLIP tokenizer`);
+    if (!(t instanceof ClipTokenizer))
+      throw new CaptuneError(`${folder}: the tokenizer files are not a CLIP tokenizer`);
     if (t.vocabSize > config.text.vocabSize) {
       throw new CaptuneError(
         `${folder}: the tokenizer has ${t.vocabSize} tokens but config.json text_config.vocab_size is ${config.text.vocabSize}`,
@@ -136,7 +151,10 @@ export async function openClipFolder(engine: Engine, folder: string, options: Op
  * Opens a causal language model folder (GPT-2, OPT, … by `model_type`) on `engine`, with its
  * tokenizer when the folder has tokenizer files.
  */
-export async function openLanguageModelFolder(engine: Engine, folder: string): Promise<LanguageModelFolder> {
+export async function openLanguageModelFolder(
+  engine: Engine,
+  folder: string,
+): Promise<LanguageModelFolder> {
   requireModelFolder(folder, 'language model');
   const decoder = await loadLanguageDecoderFolder(engine, folder);
   let tokenizer: Tokenizer | undefined;

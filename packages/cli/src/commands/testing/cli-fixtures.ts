@@ -40,4 +40,6 @@ export interface CliGoldens {
   };
 }
 
-export const GOLDENS = JSON.parse(readFileSync(here('../fixtures/cli-goldens.json'), 'utf8')) as CliGoldens;
+export const GOLDENS = JSON.parse(
+  readFileSync(here('../fixtures/cli-goldens.json'), 'utf8'),
+) as CliGoldens;

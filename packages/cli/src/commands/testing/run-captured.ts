@@ -18,8 +18,12 @@ export async function runCaptured(...argv: string[]): Promise<CapturedRun> {
     into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   };
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(capture(out) as typeof process.stdout.write);
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(capture(err) as typeof process.stderr.write);
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation(capture(out) as typeof process.stdout.write);
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation(capture(err) as typeof process.stderr.write);
   try {
     const code = await runCli(argv);
     return { code, stdout: out.join(''), stderr: err.join('') };

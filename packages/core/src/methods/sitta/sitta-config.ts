@@ -1,0 +1,55 @@
+/**
+ * SITTA's settings (Paischer et al. 2023, "Semantic Image-Text Alignment for Image
+ * Captioning", ml-jku/semantic-image-text-alignment): where the correspondences come from,
+ * the solver, the CLIP prompt templates, the word vocabulary, and the word-prompt decoding.
+ */
+import { z } from 'zod';
+import { FIT_METHODS } from '../../alignment/linear-map.js';
+
+/** A handful of openai/CLIP ImageNet templates (SITTA averages all 80 of them). */
+export const SITTA_TEMPLATES = [
+  'a photo of a {}.',
+  'a picture of a {}.',
+  'a photo of the {}.',
+  'a close-up photo of a {}.',
+  'a rendering of a {}.',
+  'an image of a {}.',
+] as const;
+
+export const SittaConfigSchema = z
+  .object({
+    /** "tokens": each LM word token in CLIP templates ↔ its LM embedding; "pairs": CLIP image ↔ LM embeddings of the caption's content words. @default "tokens" */
+    source: z.enum(['tokens', 'pairs']).default('tokens'),
+    /** Closed-form solver (procrustes needs equal CLIP and LM sizes). @default "ols" (SITTA's linear_reg) */
+    solver: z.enum(FIT_METHODS).default('ols'),
+    /** Ridge strength (solver "ridge"). @default 1 */
+    alpha: z.number().nonnegative().default(1),
+    /** CLIP prompt templates, `{}` replaced by the token's word (source "tokens"). */
+    templates: z.array(z.string().includes('{}', { message: 'must contain {}' })).min(1).default([...SITTA_TEMPLATES]),
+    /** Which LM tokens are words: "words" every token decoding to an alphabetic string; "caption-words" only those whose word occurs in the training captions. @default "words" */
+    vocabulary: z.enum(['words', 'caption-words']).default('words'),
+    /** Keep at most this many word tokens (lowest ids first; 0 = all). @default 0 */
+    maxTokens: z.int().min(0).default(0),
+    /** Tokens in the word prompt (after de-duplication). @default 8 */
+    k: z.int().min(1).max(64).default(8),
+    /** Nearest tokens considered before de-duplication. @default 50 */
+    searchTokens: z.int().min(1).default(50),
+    /** Prompts decoded per image: the ranked order plus random permutations. @default 10 */
+    permutations: z.int().min(1).max(256).default(10),
+    /** Text after the word prompt. @default "A picture of" */
+    prompt: z.string().default('A picture of'),
+    /** Start with the LM's BOS token (GPT-2 saw <|endoftext|> first in training). @default true */
+    bos: z.boolean().default(true),
+    /** @default 20 */
+    maxNewTokens: z.int().min(1).default(20),
+    /** Texts that end a caption besides EOS (their first token). @default [".", "\n"] */
+    stopTexts: z.array(z.string().min(1)).default(['.', '\n']),
+    /** Seed of the permutations. @default 101 */
+    seed: z.int().default(101),
+    /** Images captioned together. @default 4 */
+    batchSize: z.int().min(1).default(4),
+  })
+  .strict();
+
+export type SittaConfig = z.infer<typeof SittaConfigSchema>;
+export type SittaConfigInput = z.input<typeof SittaConfigSchema>;
