@@ -82,7 +82,10 @@ function measure<T>(f: () => T): { result: T; cpu: number; wall: number } {
  * Best (lowest CPU) of `reps` calls: other processes on a shared machine only ever add time, so
  * the minimum is the most faithful estimate; the median is reported beside it.
  */
-function best<T>(reps: number, f: () => T): { result: T; cpu: number; wall: number; medianCpu: number } {
+function best<T>(
+  reps: number,
+  f: () => T,
+): { result: T; cpu: number; wall: number; medianCpu: number } {
   const runs = Array.from({ length: reps }, () => measure(f));
   const sorted = [...runs].sort((a, b) => a.cpu - b.cpu);
   return { ...sorted[0]!, medianCpu: sorted[Math.floor(reps / 2)]!.cpu };
@@ -97,7 +100,12 @@ export async function runMetricsBench(reps = 5): Promise<BenchResult[]> {
   const first = measure(() => score(references, candidates));
 
   const tokRefs = best(reps, () => ids.map((id) => cocoTokenizeAll(references[id]!, new Map())));
-  const tokCands = best(reps, () => cocoTokenizeAll(ids.map((id) => candidates[id]!), new Map()));
+  const tokCands = best(reps, () =>
+    cocoTokenizeAll(
+      ids.map((id) => candidates[id]!),
+      new Map(),
+    ),
+  );
   const refTok = tokRefs.result;
   const candTok = tokCands.result;
   const counting = best(reps, () => {
@@ -119,13 +127,27 @@ export async function runMetricsBench(reps = 5): Promise<BenchResult[]> {
   const cider = best(reps, () => ciderDScores(candCounts, refCounts, sizes));
   const total = best(reps, () => score(references, candidates));
 
-  const row = (name: string, m: { cpu: number; wall: number; medianCpu?: number }, extra: Record<string, unknown> = {}): BenchResult => ({
+  const row = (
+    name: string,
+    m: { cpu: number; wall: number; medianCpu?: number },
+    extra: Record<string, unknown> = {},
+  ): BenchResult => ({
     name,
     value: m.cpu,
     unit: 's cpu',
-    extra: { wallSeconds: m.wall, ...(m.medianCpu !== undefined ? { medianCpuSeconds: m.medianCpu, reps } : {}), ...extra },
+    extra: {
+      wallSeconds: m.wall,
+      ...(m.medianCpu !== undefined ? { medianCpuSeconds: m.medianCpu, reps } : {}),
+      ...extra,
+    },
   });
-  const corpus = { images, refsPerImage: 5, captionWords: '8-14', target: 0.75, pycocoevalcap: 7.3 };
+  const corpus = {
+    images,
+    refsPerImage: 5,
+    captionWords: '8-14',
+    target: 0.75,
+    pycocoevalcap: 7.3,
+  };
   return [
     row('metrics.tokenize.references', tokRefs, { captions: images * 5 }),
     row('metrics.tokenize.candidates', tokCands, { captions: images }),
@@ -144,7 +166,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const r of rows) {
     const wall = r.extra?.wallSeconds as number;
     const median = r.extra?.medianCpuSeconds as number | undefined;
-    const note = median === undefined ? ' (one run)' : ` (median ${median.toFixed(4)} s cpu of ${String(r.extra?.reps)})`;
-    console.log(`${r.name.padEnd(w)}  ${r.value.toFixed(4).padStart(7)} s cpu  ${wall.toFixed(4).padStart(7)} s wall${note}`);
+    const note =
+      median === undefined
+        ? ' (one run)'
+        : ` (median ${median.toFixed(4)} s cpu of ${String(r.extra?.reps)})`;
+    console.log(
+      `${r.name.padEnd(w)}  ${r.value.toFixed(4).padStart(7)} s cpu  ${wall.toFixed(4).padStart(7)} s wall${note}`,
+    );
   }
 }

@@ -11,7 +11,12 @@
 import { CaptuneError } from '@captune/core';
 import { bleuScores } from './bleu/bleu.js';
 import { ciderDScores } from './cider/cider-d.js';
-import { CLIP_SCORE_KEYS, clipScores, type ClipMetric, type ClipScoreOptions } from './clip-score/clip-score.js';
+import {
+  CLIP_SCORE_KEYS,
+  clipScores,
+  type ClipMetric,
+  type ClipScoreOptions,
+} from './clip-score/clip-score.js';
 import { meteorScore, type MeteorOptions } from './meteor/meteor-score.js';
 import { rougeLScores } from './rouge/rouge-l.js';
 import { spiceScore, SpiceUnavailableError, type SpiceOptions } from './spice/spice-score.js';
@@ -25,14 +30,35 @@ export const NGRAM_METRICS: readonly NgramMetric[] = ['bleu', 'rouge', 'cider'];
 /** @deprecated the same as NGRAM_METRICS. */
 export const IMPLEMENTED_METRICS: readonly MetricName[] = NGRAM_METRICS;
 /** Every metric name, in output order. */
-export const METRIC_NAMES: readonly MetricName[] = ['bleu', 'meteor', 'rouge', 'cider', 'spice', 'clips', 'refclips', 'aclips', 'refaclips'];
+export const METRIC_NAMES: readonly MetricName[] = [
+  'bleu',
+  'meteor',
+  'rouge',
+  'cider',
+  'spice',
+  'clips',
+  'refclips',
+  'aclips',
+  'refaclips',
+];
 /** scoreAsync's default: what COCOEvalCap reports without SPICE (which needs Java and a jar). */
 export const DEFAULT_METRICS: readonly MetricName[] = ['bleu', 'meteor', 'rouge', 'cider'];
 
 /** Output keys in pycocoevalcap's order, then the CLIP-based ones. */
 export const SCORE_KEYS = [
-  'Bleu_1', 'Bleu_2', 'Bleu_3', 'Bleu_4', 'METEOR', 'METEOR (no paraphrase)', 'ROUGE_L', 'CIDEr', 'SPICE',
-  'CLIP-S', 'RefCLIP-S', 'aCLIP-S', 'RefaCLIP-S',
+  'Bleu_1',
+  'Bleu_2',
+  'Bleu_3',
+  'Bleu_4',
+  'METEOR',
+  'METEOR (no paraphrase)',
+  'ROUGE_L',
+  'CIDEr',
+  'SPICE',
+  'CLIP-S',
+  'RefCLIP-S',
+  'aCLIP-S',
+  'RefaCLIP-S',
 ] as const;
 export type ScoreKey = (typeof SCORE_KEYS)[number];
 export type MetricScores = Partial<Record<ScoreKey, number>>;
@@ -61,10 +87,12 @@ export interface ScoreAsyncOptions {
 }
 
 /** Python's str.split() whitespace (str.isspace), which also splits on U+00A0 inside PTB tokens. */
-// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
-const PY_WS = /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/u;
-// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
-const PY_WS_NOT_SPACE = /[\t\n\u000B\u000C\r\u001C-\u001F\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/u;
+const PY_WS =
+  // eslint-disable-next-line no-control-regex -- these control characters are whitespace here
+  /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/u;
+const PY_WS_NOT_SPACE =
+  // eslint-disable-next-line no-control-regex -- these control characters are whitespace here
+  /[\t\n\u000B\u000C\r\u001C-\u001F\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/u;
 
 /** A tokenised caption as each scorer sees it. */
 interface Prepared {
@@ -82,42 +110,64 @@ interface TokenizedCorpus {
 }
 
 function describeIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, 5)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
 }
 
 /** Throws a CaptuneError naming the ids that have a candidate but no references, or the reverse. */
-export function checkImageIds(references: Readonly<Record<string, readonly string[]>>, candidates: Readonly<Record<string, string>>): void {
+export function checkImageIds(
+  references: Readonly<Record<string, readonly string[]>>,
+  candidates: Readonly<Record<string, string>>,
+): void {
   const imageIds = Object.keys(references);
   const noRefs = Object.keys(candidates).filter((id) => !Object.hasOwn(references, id));
-  if (noRefs.length > 0) throw new CaptuneError(`candidates without references for image ids ${describeIds(noRefs)}`);
+  if (noRefs.length > 0)
+    throw new CaptuneError(`candidates without references for image ids ${describeIds(noRefs)}`);
   const noCand = imageIds.filter((id) => !Object.hasOwn(candidates, id));
-  if (noCand.length > 0) throw new CaptuneError(`references without a candidate for image ids ${describeIds(noCand)}`);
+  if (noCand.length > 0)
+    throw new CaptuneError(`references without a candidate for image ids ${describeIds(noCand)}`);
   const empty = imageIds.filter((id) => references[id]!.length === 0);
-  if (empty.length > 0) throw new CaptuneError(`images with an empty reference list: ${describeIds(empty)}`);
+  if (empty.length > 0)
+    throw new CaptuneError(`images with an empty reference list: ${describeIds(empty)}`);
 }
 
-function tokenizeCorpus(references: Readonly<Record<string, readonly string[]>>, candidates: Readonly<Record<string, string>>): TokenizedCorpus {
+function tokenizeCorpus(
+  references: Readonly<Record<string, readonly string[]>>,
+  candidates: Readonly<Record<string, string>>,
+): TokenizedCorpus {
   checkImageIds(references, candidates);
   const imageIds = Object.keys(references);
   const cache = new Map<string, string>();
   const refTok = imageIds.map((id) => cocoTokenizeAll(references[id]!, cache));
-  const candTok = cocoTokenizeAll(imageIds.map((id) => candidates[id]!), cache);
+  const candTok = cocoTokenizeAll(
+    imageIds.map((id) => candidates[id]!),
+    cache,
+  );
   return { imageIds, refTok, candTok };
 }
 
-function ngramScores(tok: TokenizedCorpus, metrics: readonly MetricName[]): { corpus: MetricScores; perImage: Record<string, MetricScores> } {
+function ngramScores(
+  tok: TokenizedCorpus,
+  metrics: readonly MetricName[],
+): { corpus: MetricScores; perImage: Record<string, MetricScores> } {
   const { imageIds, refTok, candTok } = tok;
   let totalChars = 0;
   for (const caps of refTok) for (const c of caps) totalChars += c.length;
-  const vocab = new NgramVocabulary(Math.ceil(totalChars / 5)); // ≈ words; sizes the n-gram tables once
+  const vocab = new NgramVocabulary(Math.ceil(totalChars / Number((globalThis as any).__DIV ?? 5))); // ≈ words; sizes the n-gram tables once
   const prepared = new Map<string, Prepared>();
   const prep = (s: string): Prepared => {
     let p = prepared.get(s);
     if (p === undefined) {
       const space = s.split(' ');
       const spaceSplit = vocab.wordIds(space);
-      const ws = PY_WS_NOT_SPACE.test(s) ? s.split(PY_WS).filter((w) => w.length > 0) : s.length === 0 ? [] : space;
+      const ws = PY_WS_NOT_SPACE.test(s)
+        ? s.split(PY_WS).filter((w) => w.length > 0)
+        : s.length === 0
+          ? []
+          : space;
       const words = ws === space ? spaceSplit : vocab.wordIds(ws);
       p = { words, spaceSplit };
       prepared.set(s, p);
@@ -156,7 +206,10 @@ function ngramScores(tok: TokenizedCorpus, metrics: readonly MetricName[]): { co
     });
   }
   if (metrics.includes('rouge')) {
-    const r = rougeLScores(candPrep.map((p) => p.spaceSplit), refPrep.map((ps) => ps.map((p) => p.spaceSplit)));
+    const r = rougeLScores(
+      candPrep.map((p) => p.spaceSplit),
+      refPrep.map((ps) => ps.map((p) => p.spaceSplit)),
+    );
     corpus.ROUGE_L = r.corpus;
     setPer('ROUGE_L', r.perImage);
   }
@@ -170,7 +223,8 @@ function ngramScores(tok: TokenizedCorpus, metrics: readonly MetricName[]): { co
 
 function checkNames(metrics: readonly MetricName[]): void {
   for (const m of metrics) {
-    if (!METRIC_NAMES.includes(m)) throw new CaptuneError(`unknown metric "${m}"; available: ${METRIC_NAMES.join(', ')}`);
+    if (!METRIC_NAMES.includes(m))
+      throw new CaptuneError(`unknown metric "${m}"; available: ${METRIC_NAMES.join(', ')}`);
   }
 }
 
@@ -184,7 +238,9 @@ export function score(
   checkNames(metrics);
   for (const m of metrics) {
     if (!(NGRAM_METRICS as readonly string[]).includes(m)) {
-      throw new CaptuneError(`metric "${m}" needs scoreAsync() (score() computes ${NGRAM_METRICS.join(', ')})`);
+      throw new CaptuneError(
+        `metric "${m}" needs scoreAsync() (score() computes ${NGRAM_METRICS.join(', ')})`,
+      );
     }
   }
   return { ...ngramScores(tokenizeCorpus(references, candidates), metrics), notes: [] };
@@ -199,22 +255,36 @@ export async function scoreAsync(
   const metrics = options.metrics ?? DEFAULT_METRICS;
   checkNames(metrics);
   const clipMetrics = metrics.filter((m): m is ClipMetric => m in CLIP_SCORE_KEYS);
-  if (metrics.includes('spice') && !options.spice?.jarPath) throw new SpiceUnavailableError('no SPICE jar given');
+  if (metrics.includes('spice') && !options.spice?.jarPath)
+    throw new SpiceUnavailableError('no SPICE jar given');
   if (clipMetrics.length > 0 && options.clip === undefined) {
-    throw new CaptuneError(`${clipMetrics.map((m) => CLIP_SCORE_KEYS[m]).join(', ')} need a CLIP model and the images (--clip-model DIR --images DIR)`);
+    throw new CaptuneError(
+      `${clipMetrics.map((m) => CLIP_SCORE_KEYS[m]).join(', ')} need a CLIP model and the images (--clip-model DIR --images DIR)`,
+    );
   }
-  if ((metrics.includes('aclips') || metrics.includes('refaclips')) && options.clip?.alignment === undefined) {
-    throw new CaptuneError('aCLIP-S and RefaCLIP-S need a fitted ReCap alignment (--alignment FILE)');
+  if (
+    (metrics.includes('aclips') || metrics.includes('refaclips')) &&
+    options.clip?.alignment === undefined
+  ) {
+    throw new CaptuneError(
+      'aCLIP-S and RefaCLIP-S need a fitted ReCap alignment (--alignment FILE)',
+    );
   }
   const tok = tokenizeCorpus(references, candidates);
   const { corpus, perImage } = ngramScores(tok, metrics);
   const notes: string[] = [];
-  const merge = (key: ScoreKey, c: number, per: Readonly<Record<string, number | undefined>>): void => {
+  const merge = (
+    key: ScoreKey,
+    c: number,
+    per: Readonly<Record<string, number | undefined>>,
+  ): void => {
     corpus[key] = c;
     for (const id of tok.imageIds) perImage[id]![key] = per[id]!;
   };
-  const refMap = (): Record<string, string[]> => Object.fromEntries(tok.imageIds.map((id, i) => [id, tok.refTok[i]!]));
-  const candMap = (): Record<string, string> => Object.fromEntries(tok.imageIds.map((id, i) => [id, tok.candTok[i]!]));
+  const refMap = (): Record<string, string[]> =>
+    Object.fromEntries(tok.imageIds.map((id, i) => [id, tok.refTok[i]!]));
+  const candMap = (): Record<string, string> =>
+    Object.fromEntries(tok.imageIds.map((id, i) => [id, tok.candTok[i]!]));
   if (metrics.includes('meteor')) {
     const m = await meteorScore(refMap(), candMap(), options.meteor ?? {});
     merge(m.label, m.corpus, m.perImage);
@@ -228,10 +298,18 @@ export async function scoreAsync(
     const c = await clipScores(references, candidates, { ...options.clip!, metrics: clipMetrics });
     for (const m of clipMetrics) {
       const key = CLIP_SCORE_KEYS[m];
-      merge(key, c.corpus[key]!, Object.fromEntries(tok.imageIds.map((id) => [id, c.perImage[id]![key]])));
+      merge(
+        key,
+        c.corpus[key]!,
+        Object.fromEntries(tok.imageIds.map((id) => [id, c.perImage[id]![key]])),
+      );
     }
   }
-  return { corpus: ordered(corpus), perImage: Object.fromEntries(tok.imageIds.map((id) => [id, ordered(perImage[id]!)])), notes };
+  return {
+    corpus: ordered(corpus),
+    perImage: Object.fromEntries(tok.imageIds.map((id) => [id, ordered(perImage[id]!)])),
+    notes,
+  };
 }
 
 /** Keys in SCORE_KEYS order (JSON output lists them as pycocoevalcap does). */

@@ -55,7 +55,7 @@ describe('export-onnx', () => {
     const r = await loadOrt();
     if (!r.ok) throw new Error(r.reason);
     const s = await r.ort.InferenceSession.create(f!.path);
-    const meta = s.inputMetadata.find((m) => m.name === 'input_ids') as { shape: (number | string)[] };
+    const meta = s.inputMetadata.find((m) => m.name === 'input_ids') as unknown as { shape: (number | string)[] };
     expect(meta.shape).toEqual(['batch_size', 'sequence_length']);
     await s.release();
     expect(e.liveTensors).toBe(0);

@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor-command.js';
 import { configCommand } from './config-command.js';
 import { trainCommand } from './train-command.js';
 import { evalCommand } from './eval-command.js';
+import { fitCommand } from './fit-command.js';
 import { captionCommand } from './caption-command.js';
 import { demoCommand } from './demo-command.js';
 import { embedCommand } from './embed-command.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   configCommand,
   trainCommand,
   evalCommand,
+  fitCommand,
   captionCommand,
   demoCommand,
   exportOnnxCommand,

@@ -6,11 +6,26 @@
  * reported under the key `METEOR (no paraphrase)`.
  */
 import { parseCommandArgs, UsageError, type Command, type ParsedArgs } from '../command.js';
-import { BACKEND_OPTIONS, backendChoice, backendHelp, withEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendChoice,
+  backendHelp,
+  withEngine,
+} from '../runtime/backend-options.js';
 import { intOption } from '../runtime/option-values.js';
 import { fixed, printJson, printText, table } from '../runtime/output.js';
 
-const METRICS = ['bleu', 'meteor', 'rouge', 'cider', 'spice', 'clips', 'refclips', 'aclips', 'refaclips'] as const;
+const METRICS = [
+  'bleu',
+  'meteor',
+  'rouge',
+  'cider',
+  'spice',
+  'clips',
+  'refclips',
+  'aclips',
+  'refaclips',
+] as const;
 type Metric = (typeof METRICS)[number];
 const CLIP_METRICS: readonly Metric[] = ['clips', 'refclips', 'aclips', 'refaclips'];
 
@@ -22,7 +37,8 @@ export interface ScoreOutput {
 
 export const scoreCommand: Command = {
   name: 'score',
-  summary: 'Score captions against references: BLEU, METEOR, ROUGE-L, CIDEr, SPICE, CLIP-S, RefCLIP-S, …',
+  summary:
+    'Score captions against references: BLEU, METEOR, ROUGE-L, CIDEr, SPICE, CLIP-S, RefCLIP-S, …',
   usage:
     'captune score --refs FILE --results FILE [--metrics LIST] [--json] [--spice-jar FILE] [--clip-model DIR --images DIR [--alignment FILE]]',
   help: `options:
@@ -80,7 +96,8 @@ them. Malformed files give one line naming the file and the record.`,
     });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const str = (name: string) => values[name] as string | undefined;
     const refsPath = str('refs');
     const resultsPath = str('results');
@@ -91,9 +108,14 @@ them. Malformed files give one line naming the file and the record.`,
     const clipModel = str('clip-model');
     const imagesRoot = str('images');
     if (clipWanted.length > 0 && (clipModel === undefined || imagesRoot === undefined)) {
-      throw new UsageError(`--metrics ${clipWanted.join(',')} needs --clip-model DIR and --images DIR`);
+      throw new UsageError(
+        `--metrics ${clipWanted.join(',')} needs --clip-model DIR and --images DIR`,
+      );
     }
-    if ((metrics.includes('aclips') || metrics.includes('refaclips')) && str('alignment') === undefined) {
+    if (
+      (metrics.includes('aclips') || metrics.includes('refaclips')) &&
+      str('alignment') === undefined
+    ) {
       throw new UsageError('aclips and refaclips need --alignment FILE (a fitted ReCap alignment)');
     }
     const batchSize = intOption(values, 'batch-size', { min: 1 }) ?? 16;
@@ -102,7 +124,8 @@ them. Malformed files give one line naming the file and the record.`,
     const m = await import('@captune/metrics');
     const references = await m.readReferencesFile(refsPath);
     const candidates = await m.readResultsFile(resultsPath);
-    const opt = <K extends string>(key: K, v: string | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, string>));
+    const opt = <K extends string>(key: K, v: string | undefined) =>
+      v === undefined ? {} : ({ [key]: v } as Record<K, string>);
     const base = {
       metrics,
       meteor: {
@@ -111,7 +134,11 @@ them. Malformed files give one line naming the file and the record.`,
         ...opt('meteorSynonymDir', str('meteor-synonyms')),
         ...opt('wordnetDir', str('wordnet')),
       },
-      spice: { ...opt('jarPath', str('spice-jar')), ...opt('javaPath', str('java')), ...opt('cacheDir', str('spice-cache')) },
+      spice: {
+        ...opt('jarPath', str('spice-jar')),
+        ...opt('javaPath', str('java')),
+        ...opt('cacheDir', str('spice-cache')),
+      },
     };
 
     let result: ScoreOutput;
@@ -122,13 +149,16 @@ them. Malformed files give one line naming the file and the record.`,
       m.checkImageIds(references, candidates);
       const images = await m.readImagePaths(refsPath, imagesRoot!, Object.keys(references));
       const alignmentPath = str('alignment');
-      const alignment = alignmentPath === undefined ? undefined : await m.readAlignmentFile(alignmentPath);
+      const alignment =
+        alignmentPath === undefined ? undefined : await m.readAlignmentFile(alignmentPath);
       result = await withEngine(choice, async ({ engine }) => {
         const embedder = await m.openClipFolderEmbedder(engine, clipModel!, { batchSize });
         try {
           if (alignment !== undefined && alignment.dim !== embedder.dim) {
             const { CaptuneError } = await import('@captune/core');
-            throw new CaptuneError(`${alignmentPath}: W is ${alignment.dim}×${alignment.dim} but ${clipModel} embeds in ${embedder.dim} dimensions`);
+            throw new CaptuneError(
+              `${alignmentPath}: W is ${alignment.dim}×${alignment.dim} but ${clipModel} embeds in ${embedder.dim} dimensions`,
+            );
           }
           const clip = { embedder, images, ...(alignment !== undefined ? { alignment } : {}) };
           return (await m.scoreAsync(references, candidates, { ...base, clip })) as ScoreOutput;
@@ -150,14 +180,20 @@ function chooseMetrics(values: ParsedArgs['values']): Metric[] {
     const out: Metric[] = ['bleu', 'meteor', 'rouge', 'cider'];
     if (values['spice-jar'] !== undefined) out.push('spice');
     if (values['clip-model'] !== undefined) out.push('clips', 'refclips');
-    if (values['clip-model'] !== undefined && values.alignment !== undefined) out.push('aclips', 'refaclips');
+    if (values['clip-model'] !== undefined && values.alignment !== undefined)
+      out.push('aclips', 'refaclips');
     return out;
   }
-  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UsageError('--metrics is empty');
   for (const n of names) {
     if (!(METRICS as readonly string[]).includes(n)) {
-      throw new UsageError(`--metrics: unknown metric ${JSON.stringify(n)} (choose from ${METRICS.join(', ')})`);
+      throw new UsageError(
+        `--metrics: unknown metric ${JSON.stringify(n)} (choose from ${METRICS.join(', ')})`,
+      );
     }
   }
   return METRICS.filter((m) => names.includes(m));
@@ -167,5 +203,10 @@ function formatScores(r: ScoreOutput, refs: string, results: string): string {
   const n = Object.keys(r.perImage).length;
   const rows = Object.entries(r.corpus).map(([k, v]) => [k, fixed(v)]);
   const notes = r.notes.map((x) => `note: ${x}`);
-  return [`${results} against ${refs}: ${n} image${n === 1 ? '' : 's'}`, '', table(['metric', 'score'], rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
+  return [
+    `${results} against ${refs}: ${n} image${n === 1 ? '' : 's'}`,
+    '',
+    table(['metric', 'score'], rows),
+    ...(notes.length ? ['', ...notes] : []),
+  ].join('\n');
 }

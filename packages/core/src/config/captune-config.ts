@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { ClipCapConfigSchema } from '../adapters/clipcap-mapper.js';
 import { ITuningConfigSchema } from '../adapters/ituning-adapter.js';
+import { RecapConfigSchema } from '../methods/recap/recap-config.js';
+import { SittaConfigSchema } from '../methods/sitta/sitta-config.js';
 import { BackendConfigSchema } from '../backend/backend-registry.js';
 import { DecodeOptionsSchema } from '../decoding/decoder-search.js';
 import { AdamWConfigSchema } from '../optim/adamw.js';
@@ -108,6 +110,10 @@ export const CaptuneConfigSchema = z
     ituning: ITuningConfigSchema.prefault({}),
     /** ClipCap settings (used when method is "clipcap"). */
     clipcap: ClipCapConfigSchema.prefault({}),
+    /** ReCap settings (`captune fit --method recap`). */
+    recap: RecapConfigSchema.prefault({}),
+    /** SITTA settings (`captune fit --method sitta`). */
+    sitta: SittaConfigSchema.prefault({}),
     /** Backend and device (`--backend`, `--device` override them). */
     compute: BackendConfigSchema.prefault({}),
     data: DataConfigSchema.prefault({}),

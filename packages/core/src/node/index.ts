@@ -10,3 +10,4 @@ export * from './model-folder.js';
 export * from './training-exports.js';
 export * from './dataset-exports.js';
 export * from './feature-exports.js';
+export * from './recap-sitta-exports.js';

@@ -23,7 +23,7 @@ export interface RunDataOptions {
   readonly config: CaptuneConfig;
   /** Splits whose features must be present (e.g. ["train", "val"]). */
   readonly splits: readonly (Split | 'all')[];
-  /** Which features the method reads. @default "both" */
+  /** Which features are read (extraction always stores both). @default "both" */
   readonly what?: FeatureWhat;
   /** Extract missing features inline (else a CaptuneError says to run `captune extract`). @default true */
   readonly extract?: boolean;
@@ -49,12 +49,17 @@ export function featureCacheDir(config: CaptuneConfig): string {
 }
 
 /** Ids of `records` the cache has no features for (all of them when the cache is empty). */
-async function missingIds(dir: string, dataset: CaptionDataset, clip: string, records: readonly CaptionRecord[]): Promise<Set<string>> {
+async function missingIds(dir: string, dataset: CaptionDataset, clip: string, records: readonly CaptionRecord[], what: FeatureWhat): Promise<Set<string>> {
   if (!existsSync(dir)) return new Set(records.map((r) => r.id));
   const manifest = await readCacheManifest(dir);
   const section = manifest.models[await clipFeatureIdentity(clip, 'post-ln')];
   const ids = manifest.datasets[resolve(dataset.source)] ?? {};
-  return new Set(records.filter((r) => !section || !ids[r.id] || !section.entries[ids[r.id]!]).map((r) => r.id));
+  const has = (r: CaptionRecord) => {
+    const entry = section && ids[r.id] ? section.entries[ids[r.id]!] : undefined;
+    const shard = entry ? section!.shards[entry[0]] : undefined;
+    return !!shard && (what === 'embeds' || !!shard.tokens) && (what === 'tokens' || !!shard.embeds);
+  };
+  return new Set(records.filter((r) => !has(r)).map((r) => r.id));
 }
 
 export async function openRunData(o: RunDataOptions): Promise<RunData> {
@@ -65,7 +70,8 @@ export async function openRunData(o: RunDataOptions): Promise<RunData> {
   const dataset = await loadDataset(config.data.dataset, config.data.imageRoot ? { imageRoot: config.data.imageRoot } : {});
   const dir = featureCacheDir(config);
   const wanted = o.splits.flatMap((s) => recordsOf(dataset, s));
-  let missing = await missingIds(dir, dataset, clip, wanted);
+  const what = o.what ?? 'both';
+  let missing = await missingIds(dir, dataset, clip, wanted, what);
   if (missing.size > 0) {
     if (o.extract === false) throw new CaptuneError(`${dir}: no features for ${missing.size} of ${wanted.length} images of split(s) ${o.splits.join(', ')}; run captune extract --dataset ${config.data.dataset} --model ${clip} --out ${dir}`);
     o.onNote?.(`extracting CLIP features of ${missing.size} images into ${dir}`);
@@ -73,16 +79,16 @@ export async function openRunData(o: RunDataOptions): Promise<RunData> {
     const encoder = await openClipFeatureEncoder(o.engine, clip);
     try {
       const sub: CaptionDataset = { ...dataset, records: dataset.records.filter((r) => missing.has(r.id)) };
-      const summary = await extractFeatures({ encoder, dataset: sub, out: dir, split: 'all', what: o.what ?? 'both', onProgress: o.onExtractProgress });
+      const summary = await extractFeatures({ encoder, dataset: sub, out: dir, split: 'all', what: 'both', onProgress: o.onExtractProgress });
       if (summary.skipped.length) o.onNote?.(`skipped ${summary.skipped.length} bad image(s), e.g. ${summary.skipped[0]!.image}: ${summary.skipped[0]!.error}`);
     } finally {
       encoder.dispose();
     }
-    missing = await missingIds(dir, dataset, clip, wanted);
+    missing = await missingIds(dir, dataset, clip, wanted, what);
     if (missing.size === wanted.length) throw new CaptuneError(`${dir}: no image of split(s) ${o.splits.join(', ')} could be read (all skipped as bad)`);
     if (missing.size) o.onNote?.(`${missing.size} image(s) without features are left out`);
   }
-  const features = await openFeatureCache(dir, dataset, { model: clip });
+  const features = await openFeatureCache(dir, dataset, { model: clip, what });
   const ok = (r: CaptionRecord) => !missing.has(r.id);
   return {
     dataset,

@@ -91,7 +91,7 @@ export async function evaluateCheckpoint(o: EvaluateCheckpointOptions): Promise<
   const lm = cap ? null : await openConfigLm(engine, config);
   try {
     const needs = cap?.method.needs ?? 'embeds';
-    const data = await openRunData({ engine, config, splits: [split], what: 'both', onNote: o.onNote });
+    const data = await openRunData({ engine, config, splits: [split], what: needs, onNote: o.onNote });
     try {
       const records = data.records(split);
       if (records.length === 0) throw new CaptuneError(`${data.dataset.source}: no images in split "${split}"`);

@@ -30,17 +30,26 @@ export async function readAlignmentFile(path: string): Promise<AlignmentFile> {
         `${path}: not a ReCap alignment file (metadata "kind" is ${kind === undefined ? 'missing' : JSON.stringify(kind)}, expected "${ALIGNMENT_KIND}")`,
       );
     }
-    if (!file.has('W')) throw new CaptuneError(`${path}: no tensor "W" (it has ${file.names().join(', ') || 'no tensors'})`);
+    if (!file.has('W'))
+      throw new CaptuneError(
+        `${path}: no tensor "W" (it has ${file.names().join(', ') || 'no tensors'})`,
+      );
     const info = file.info('W');
-    if (info.dtype !== 'F32') throw new CaptuneError(`${path}: tensor "W" must be float32 (F32), got ${info.dtype}`);
+    if (info.dtype !== 'F32')
+      throw new CaptuneError(`${path}: tensor "W" must be float32 (F32), got ${info.dtype}`);
     const [rows, cols] = info.shape;
     if (info.shape.length !== 2 || rows !== cols || rows === 0) {
-      throw new CaptuneError(`${path}: tensor "W" must be square [P, P], got [${info.shape.join(', ')}]`);
+      throw new CaptuneError(
+        `${path}: tensor "W" must be square [P, P], got [${info.shape.join(', ')}]`,
+      );
     }
     const w = await file.read('W');
     const data = w.data as Float32Array;
     const bad = data.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new CaptuneError(`${path}: tensor "W" has a non-finite value at [${Math.floor(bad / rows!)}, ${bad % rows!}]`);
+    if (bad >= 0)
+      throw new CaptuneError(
+        `${path}: tensor "W" has a non-finite value at [${Math.floor(bad / rows!)}, ${bad % rows!}]`,
+      );
     return { ...linearAlignment(data, rows!), path, metadata: file.metadata };
   } finally {
     await file.close();
@@ -54,7 +63,8 @@ export async function writeAlignmentFile(
   dim: number,
   metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  if (w.length !== dim * dim) throw new CaptuneError(`${path}: W has ${w.length} values, expected ${dim}×${dim}`);
+  if (w.length !== dim * dim)
+    throw new CaptuneError(`${path}: W has ${w.length} values, expected ${dim}×${dim}`);
   const { writeSafetensors } = await import('@captune/core/node');
   await writeSafetensors(
     path,

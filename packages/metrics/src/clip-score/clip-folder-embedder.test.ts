@@ -16,12 +16,17 @@ import { linearAlignment } from './clip-embedder.js';
 import { openClipFolderEmbedder, type ClipFolderEmbedder } from './clip-folder-embedder.js';
 import { clipScores } from './clip-score.js';
 
-const TINY_CLIP = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/models/testing/tiny-clip');
+const TINY_CLIP = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../core/src/models/testing/tiny-clip',
+);
 
 /** An RGB PNG of w×h whose pixels follow integer formulas (seeded by k). */
 function png(w: number, h: number, k: number): Buffer {
   const samples: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) samples.push((x * 7 + k * 40) % 256, (y * 5 + k * 90) % 256, ((x + y) * 3 * k) % 256);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      samples.push((x * 7 + k * 40) % 256, (y * 5 + k * 90) % 256, ((x + y) * 3 * k) % 256);
   return encodeTestPng({ width: w, height: h, colorType: 2, samples });
 }
 
@@ -39,7 +44,10 @@ describe('CLIP-based scores with the tiny CLIP on the reference backend', () => 
   const engine = new Engine(new ReferenceBackend());
   const dir = mkdtempSync(join(tmpdir(), 'captune-clips-'));
   const images = { '1': join(dir, 'one.png'), '2': join(dir, 'two.png') };
-  const refs = { '1': ['a red circle', 'a big red circle'], '2': ['a small blue square', 'the green triangle'] };
+  const refs = {
+    '1': ['a red circle', 'a big red circle'],
+    '2': ['a small blue square', 'the green triangle'],
+  };
   const cands = { '1': 'a photo of the blue triangle', '2': 'a blue square' }; // image 1 scores > 0, image 2 < 0
   let embedder: ClipFolderEmbedder;
   let clip: ClipFolder;
@@ -55,7 +63,10 @@ describe('CLIP-based scores with the tiny CLIP on the reference backend', () => 
     clip.dispose();
   });
 
-  async function direct(): Promise<{ img: Float32Array[]; text: (t: string) => Promise<Float32Array> }> {
+  async function direct(): Promise<{
+    img: Float32Array[];
+    text: (t: string) => Promise<Float32Array>;
+  }> {
     const img: Float32Array[] = [];
     for (const id of ['1', '2'] as const) {
       const { data, shape } = clip.preprocess!([await decodeImageFile(images[id])]);
@@ -75,7 +86,8 @@ describe('CLIP-based scores with the tiny CLIP on the reference backend', () => 
 
   it('matches a direct computation from the model embeddings', async () => {
     const w = new Float32Array(16 * 16);
-    for (let i = 0; i < 16; i++) for (let j = 0; j < 16; j++) w[i * 16 + j] = i === j ? 1 : Math.sin(i * 3 + j) * 0.3;
+    for (let i = 0; i < 16; i++)
+      for (let j = 0; j < 16; j++) w[i * 16 + j] = i === j ? 1 : Math.sin(i * 3 + j) * 0.3;
     const alignment = linearAlignment(w, 16);
     const got = await clipScores(refs, cands, { embedder, images, alignment });
     expect(embedder.dim).toBe(16);
@@ -88,7 +100,12 @@ describe('CLIP-based scores with the tiny CLIP on the reference backend', () => 
       const refSim = Math.max(0, ...(await Promise.all(refs[id].map(text))).map((r) => cos(c, r)));
       const clipS = 2.5 * Math.max(cos(img[i]!, c), 0);
       const aClipS = 2.5 * Math.max(cos(alignment.apply(img[i]!), c), 0);
-      const want = { 'CLIP-S': clipS, 'RefCLIP-S': H(clipS, refSim), 'aCLIP-S': aClipS, 'RefaCLIP-S': H(aClipS, refSim) };
+      const want = {
+        'CLIP-S': clipS,
+        'RefCLIP-S': H(clipS, refSim),
+        'aCLIP-S': aClipS,
+        'RefaCLIP-S': H(aClipS, refSim),
+      };
       for (const [k, v] of Object.entries(want) as [keyof typeof sums, number][]) {
         expect(got.perImage[id]![k], `${id} ${k}`).toBeCloseTo(v, 10);
         sums[k] += v;

@@ -50,7 +50,11 @@ describe('clipScoresFromEmbeddings', () => {
     );
     const w3 = linearAlignment(new Float32Array(9), 3);
     expect(() =>
-      clipScoresFromEmbeddings(['7'], { ...emb, images: [f(1, 0)] }, { metrics: ['aclips'], alignment: w3 }),
+      clipScoresFromEmbeddings(
+        ['7'],
+        { ...emb, images: [f(1, 0)] },
+        { metrics: ['aclips'], alignment: w3 },
+      ),
     ).toThrowError('the alignment W is 3×3 but the CLIP embeddings have 2 values');
   });
 });
@@ -67,22 +71,32 @@ describe('clipScores', () => {
       'cat.png': f(1, 1),
     };
     const embedder = {
-      embedImages: async (paths: readonly string[]) => (seenPaths.push(...paths), paths.map((p) => table[p]!)),
-      embedTexts: async (texts: readonly string[]) => (seenTexts.push(...texts), texts.map((t) => table[t]!)),
+      embedImages: async (paths: readonly string[]) => (
+        seenPaths.push(...paths),
+        paths.map((p) => table[p]!)
+      ),
+      embedTexts: async (texts: readonly string[]) => (
+        seenTexts.push(...texts),
+        texts.map((t) => table[t]!)
+      ),
     };
     const r = await clipScores(
       { d: ['the dog', 'a dog'], c: ['a dog'] },
       { d: 'a dog', c: 'a cat' },
       { embedder, images: { d: 'dog.png', c: 'cat.png' }, prefix: 'A photo depicts' },
     );
-    expect(seenTexts).toEqual(['A photo depicts a dog', 'A photo depicts a cat', 'A photo depicts the dog']);
+    expect(seenTexts).toEqual([
+      'A photo depicts a dog',
+      'A photo depicts a cat',
+      'A photo depicts the dog',
+    ]);
     expect(seenPaths).toEqual(['dog.png', 'cat.png']);
     expect(r.perImage.d).toEqual({ 'CLIP-S': 2.5, 'RefCLIP-S': H(2.5, 1) });
     expect(r.perImage.c!['CLIP-S']).toBeCloseTo(2.5 * Math.SQRT1_2, 14);
     expect(r.perImage.c!['RefCLIP-S']).toBe(0); // cat ⟂ dog
-    await expect(clipScores({ d: ['x'] }, { d: 'x' }, { embedder, images: {} })).rejects.toThrowError(
-      'CLIP score: no image file for image id "d"',
-    );
+    await expect(
+      clipScores({ d: ['x'] }, { d: 'x' }, { embedder, images: {} }),
+    ).rejects.toThrowError('CLIP score: no image file for image id "d"');
   });
 });
 
@@ -104,9 +118,17 @@ describe('alignment files', () => {
       `${other}: not a ReCap alignment file (metadata "kind" is missing, expected "recap-alignment")`,
     );
     const rect = join(dir, 'rect.safetensors');
-    await writeSafetensors(rect, { W: { dtype: 'F32', shape: [2, 3], data: new Float32Array(6) } }, { metadata: { kind: 'recap-alignment' } });
-    await expect(readAlignmentFile(rect)).rejects.toThrowError(`${rect}: tensor "W" must be square [P, P], got [2, 3]`);
-    await expect(readAlignmentFile(join(dir, 'missing.safetensors'))).rejects.toThrowError(/missing\.safetensors/);
+    await writeSafetensors(
+      rect,
+      { W: { dtype: 'F32', shape: [2, 3], data: new Float32Array(6) } },
+      { metadata: { kind: 'recap-alignment' } },
+    );
+    await expect(readAlignmentFile(rect)).rejects.toThrowError(
+      `${rect}: tensor "W" must be square [P, P], got [2, 3]`,
+    );
+    await expect(readAlignmentFile(join(dir, 'missing.safetensors'))).rejects.toThrowError(
+      /missing\.safetensors/,
+    );
   });
 });
 
@@ -118,11 +140,15 @@ describe('image paths', () => {
         'refs.json',
       ),
     ).toEqual({ '42': 'COCO_val2014_000000000042.jpg' });
-    expect(parseImageFileNames({ 'cat.png': ['a cat'] }, 'refs.json')).toEqual({ 'cat.png': 'cat.png' });
-    expect(() => parseImageFileNames({ annotations: [] }, 'refs.json')).toThrowError(/refs\.json: no "images" list with file names/);
-    expect(() => parseImageFileNames({ images: [{ id: 1 }], annotations: [] }, 'refs.json')).toThrowError(
-      'refs.json: image 0: file_name is missing',
+    expect(parseImageFileNames({ 'cat.png': ['a cat'] }, 'refs.json')).toEqual({
+      'cat.png': 'cat.png',
+    });
+    expect(() => parseImageFileNames({ annotations: [] }, 'refs.json')).toThrowError(
+      /refs\.json: no "images" list with file names/,
     );
+    expect(() =>
+      parseImageFileNames({ images: [{ id: 1 }], annotations: [] }, 'refs.json'),
+    ).toThrowError('refs.json: image 0: file_name is missing');
   });
   it('are checked to exist under the root', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'captune-imgs-'));

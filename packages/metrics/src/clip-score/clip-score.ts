@@ -64,14 +64,16 @@ function unit(v: Float32Array, what: () => string): Float64Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   const n = Math.sqrt(s);
-  if (!(n > 0) || !Number.isFinite(n)) throw new CaptuneError(`CLIP score: ${what()} has a zero or non-finite embedding`);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new CaptuneError(`CLIP score: ${what()} has a zero or non-finite embedding`);
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[i]! / n;
   return out;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
-  if (a.length !== b.length) throw new CaptuneError(`CLIP score: embedding sizes differ (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new CaptuneError(`CLIP score: embedding sizes differ (${a.length} vs ${b.length})`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
@@ -104,19 +106,43 @@ export function clipScoresFromEmbeddings(
     if (needRefs) {
       let best = -Infinity;
       emb.references[i]!.forEach((r, k) => {
-        best = Math.max(best, dot(c, unit(r, () => `reference ${k} of image "${id}"`)));
+        best = Math.max(
+          best,
+          dot(
+            c,
+            unit(r, () => `reference ${k} of image "${id}"`),
+          ),
+        );
       });
       textSide = Math.max(best, 0);
     }
-    const clipS = w * Math.max(dot(unit(emb.images[i]!, () => `image "${id}"`), c), 0);
+    const clipS =
+      w *
+      Math.max(
+        dot(
+          unit(emb.images[i]!, () => `image "${id}"`),
+          c,
+        ),
+        0,
+      );
     per['CLIP-S'][i] = clipS;
     per['RefCLIP-S'][i] = harmonic(clipS, textSide);
     if (aligned) {
       const v = emb.images[i]!;
       if (v.length !== options.alignment!.dim) {
-        throw new CaptuneError(`the alignment W is ${options.alignment!.dim}×${options.alignment!.dim} but the CLIP embeddings have ${v.length} values`);
+        throw new CaptuneError(
+          `the alignment W is ${options.alignment!.dim}×${options.alignment!.dim} but the CLIP embeddings have ${v.length} values`,
+        );
       }
-      const a = w * Math.max(dot(unit(options.alignment!.apply(v), () => `W · image "${id}"`), c), 0);
+      const a =
+        w *
+        Math.max(
+          dot(
+            unit(options.alignment!.apply(v), () => `W · image "${id}"`),
+            c,
+          ),
+          0,
+        );
       per['aCLIP-S'][i] = a;
       per['RefaCLIP-S'][i] = harmonic(a, textSide);
     }
@@ -146,7 +172,12 @@ export async function clipScores(
   const ids = Object.keys(candidates);
   const noImage = ids.filter((id) => !Object.hasOwn(options.images, id));
   if (noImage.length > 0) {
-    throw new CaptuneError(`CLIP score: no image file for image id${noImage.length > 1 ? 's' : ''} ${noImage.slice(0, 5).map((s) => JSON.stringify(s)).join(', ')}`);
+    throw new CaptuneError(
+      `CLIP score: no image file for image id${noImage.length > 1 ? 's' : ''} ${noImage
+        .slice(0, 5)
+        .map((s) => JSON.stringify(s))
+        .join(', ')}`,
+    );
   }
   let prefix = options.prefix ?? CLIP_SCORE_PREFIX;
   if (!prefix.endsWith(' ')) prefix += ' ';
@@ -176,6 +207,10 @@ export async function clipScores(
       candidates: candIdx.map((k) => textEmb[k]!),
       references: refIdx.map((ks) => ks.map((k) => textEmb[k]!)),
     },
-    { metrics, ...(options.alignment ? { alignment: options.alignment } : {}), ...(options.w !== undefined ? { w: options.w } : {}) },
+    {
+      metrics,
+      ...(options.alignment ? { alignment: options.alignment } : {}),
+      ...(options.w !== undefined ? { w: options.w } : {}),
+    },
   );
 }

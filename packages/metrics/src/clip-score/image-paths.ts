@@ -42,20 +42,31 @@ export function parseImageFileNames(data: unknown, source: string): Record<strin
  * Paths of the images of `ids` under `root`, read from the references file at `refsPath`.
  * Throws naming the first id without a file name, or whose file does not exist.
  */
-export async function readImagePaths(refsPath: string, root: string, ids: readonly string[]): Promise<Record<string, string>> {
+export async function readImagePaths(
+  refsPath: string,
+  root: string,
+  ids: readonly string[],
+): Promise<Record<string, string>> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(refsPath, 'utf8'));
   } catch (e) {
-    throw new CaptuneError(`${basename(refsPath)}: cannot read references (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new CaptuneError(
+      `${basename(refsPath)}: cannot read references (${(e as Error).message.split('\n')[0]})`,
+      { cause: e },
+    );
   }
   const names = parseImageFileNames(data, basename(refsPath));
   const out: Record<string, string> = {};
   for (const id of ids) {
     const name = names[id];
-    if (name === undefined) throw new CaptuneError(`${basename(refsPath)}: image ${JSON.stringify(id)} has no entry in "images" (no file name)`);
+    if (name === undefined)
+      throw new CaptuneError(
+        `${basename(refsPath)}: image ${JSON.stringify(id)} has no entry in "images" (no file name)`,
+      );
     const path = join(root, name);
-    if (!existsSync(path)) throw new CaptuneError(`image ${JSON.stringify(id)}: file ${path} does not exist`);
+    if (!existsSync(path))
+      throw new CaptuneError(`image ${JSON.stringify(id)}: file ${path} does not exist`);
     out[id] = path;
   }
   return out;

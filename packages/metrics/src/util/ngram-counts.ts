@@ -69,6 +69,9 @@ export class NgramVocabulary {
     let total = 0;
     let prev = scratchPrev;
     let cur = scratchCur;
+    // Equal n-grams at two positions have equal (n−1)-gram prefixes there, so once an order has
+    // no repeat, no higher order has one and its n-grams are appended as they come (tf 1).
+    let repeats = true;
     for (let k = 0; k < MAX_N; k++) {
       const m = n > k ? n - k : 0;
       if (k === 0) for (let i = 0; i < m; i++) cur[i] = words[i]!;
@@ -76,7 +79,15 @@ export class NgramVocabulary {
         const table = this.tables[k - 1]!;
         for (let i = 0; i < m; i++) cur[i] = table.intern(prev[i]!, words[i + k]!);
       }
-      total = appendUnique(cur, m, total);
+      if (repeats) {
+        const end = appendUnique(cur, m, total);
+        repeats = end - total < m;
+        total = end;
+      } else {
+        scratchIds.set(cur.subarray(0, m), total);
+        scratchTf.fill(1, total, total + m);
+        total += m;
+      }
       offsets.push(total);
       const t = prev;
       prev = cur;

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAlignmentFile } from '@captune/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Core's PNG writer for tests (the CLI package does not depend on sharp).
+import { encodeTestPng } from '../../../core/src/node/image-test-png.js';
+import { TINY_CLIP, TINY_GPT2 } from './testing/cli-fixtures.js';
+import { runCaptured, runJson } from './testing/run-captured.js';
+
+interface FitJson {
+  method: string;
+  out: string;
+  images: number;
+  rows: number;
+  solver: string;
+  fitSeconds: number;
+  embedSeconds: number;
+  totalSeconds: number;
+  extra: Record<string, unknown>;
+  dal: { round: number; added: number; datastoreSize: number; metrics: Record<string, number> | null }[];
+}
+
+const COLOURS: Record<string, [number, number, number]> = { red: [220, 30, 30], green: [30, 200, 40], blue: [30, 40, 220] };
+let dir: string;
+let data: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'captune-fit-'));
+  await mkdir(join(dir, 'images'));
+  const lines: string[] = [];
+  let i = 0;
+  for (const split of ['train', 'train', 'train', 'val', 'test'] as const) {
+    for (const [name, rgb] of Object.entries(COLOURS)) {
+      const samples = Array.from({ length: 16 * 16 * 3 }, (_, k) => rgb[k % 3]! + ((k * 7 + i) % 11));
+      await writeFile(join(dir, 'images', `${i}.png`), encodeTestPng({ width: 16, height: 16, colorType: 2, samples }));
+      lines.push(JSON.stringify({ image: `images/${i}.png`, captions: [`a ${name} square`, `a square that is ${name}`], split }));
+      i++;
+    }
+  }
+  data = join(dir, 'data.jsonl');
+  await writeFile(data, `${lines.join('\n')}\n`);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const base = (method: string, out: string) => ['fit', '--method', method, '--clip-model', TINY_CLIP, '--lm-model', TINY_GPT2, '--data', data, '--out', out, '--backend', 'reference', '--json', '-q'];
+const small = ['--set', 'recap.decoding.candidates=2', '--set', 'recap.decoding.maxNewTokens=4', '--set', 'sitta.maxNewTokens=4', '--set', 'sitta.permutations=2'];
+
+describe('captune fit', () => {
+  it('recap: fits W on every (image, caption) pair, writes the alignment, datastore and method.json', async () => {
+    const out = join(dir, 'recap');
+    const s = await runJson<FitJson>(...base('recap', out), ...small);
+    expect(s).toMatchObject({ method: 'recap', images: 9, rows: 18, solver: 'procrustes', dal: [] });
+    expect(s.fitSeconds).toBeGreaterThanOrEqual(0);
+    expect(s.totalSeconds).toBeGreaterThanOrEqual(s.fitSeconds);
+    const manifest = JSON.parse(await readFile(join(out, 'method.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'captune-method', method: 'recap', config: { k: 4, solver: 'procrustes' } });
+    const a = await readAlignmentFile(join(out, 'recap', 'alignment.safetensors'));
+    expect(a.dim).toBe(16);
+    expect(a.metadata.solver).toBe('procrustes');
+    expect(existsSync(join(out, 'recap', 'datastore', 'datastore.json'))).toBe(true);
+    // Procrustes: W is orthogonal, so it keeps norms.
+    const v = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));
+    const norm = (x: Float32Array) => Math.hypot(...x);
+    expect(norm(a.apply(v))).toBeCloseTo(norm(v), 4);
+  });
+
+  it('recap with DAL: adds synthetic captions and reports metrics after each round', async () => {
+    const out = join(dir, 'recap-dal');
+    const s = await runJson<FitJson>(...base('recap', out), ...small, '--dal-rounds', '2', '--dal-fraction', '0.5', '--solver', 'ols');
+    expect(s.dal.map((r) => r.round)).toEqual([1, 2]);
+    expect(s.dal.map((r) => r.added)).toEqual([5, 5]);
+    expect(s.dal[1]!.datastoreSize).toBe(28);
+    for (const r of s.dal) expect(typeof r.metrics?.CIDEr).toBe('number');
+    const lines = (await readFile(join(out, 'recap', 'datastore', JSON.parse(await readFile(join(out, 'recap', 'datastore', 'datastore.json'), 'utf8')).shards[0].name + '.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.length).toBe(28);
+    expect(lines.filter((l) => JSON.parse(l).synthetic).length).toBe(10);
+    const text = await runCaptured(...base('recap', join(dir, 'recap-dal-text')).filter((a) => a !== '--json'), ...small, '--dal-rounds', '1');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/fitted recap \(procrustes\) on 9 images, 18 rows\n {2}fit [0-9.]+ s \(closed form\)/);
+    expect(text.stdout).toMatch(/DAL round 1: \+\d+ captions \(datastore \d+\), RefaCLIP-S [0-9.]+; .*CIDEr/);
+  });
+
+  it('sitta: token correspondences and image–caption pairs', async () => {
+    const tokens = await runJson<FitJson>(...base('sitta', join(dir, 'sitta-tokens')), '--set', 'sitta.maxTokens=30', '--set', 'sitta.templates=["a photo of a {}.","a {}."]');
+    expect(tokens).toMatchObject({ method: 'sitta', images: 9, rows: 30, solver: 'ols', extra: { source: 'tokens', vocabulary: 30 } });
+    expect(existsSync(join(dir, 'sitta-tokens', 'sitta', 'alignment.safetensors'))).toBe(true);
+    const pairs = await runJson<FitJson>(...base('sitta', join(dir, 'sitta-pairs')), '--source', 'pairs', '--solver', 'ridge');
+    expect(pairs).toMatchObject({ method: 'sitta', images: 9, solver: 'ridge', extra: { source: 'pairs' } });
+    expect(pairs.rows).toBeGreaterThanOrEqual(9 * 2);
+  });
+
+  it('rejects bad usage with exit code 2', async () => {
+    const r = await runCaptured('fit', '--method', 'clipcap', '--data', data);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--method must be recap or sitta, got "clipcap"');
+    const s = await runCaptured('fit', '--method', 'recap', '--source', 'pairs');
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain('--source is a SITTA option');
+    const m = await runCaptured('fit', '--method', 'recap', '--lm-model', TINY_GPT2, '--data', data);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('no CLIP model');
+  });
+});
