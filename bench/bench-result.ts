@@ -40,3 +40,18 @@ function formatNumber(x: number): string {
   if (a >= 1) return x.toFixed(2);
   return x.toPrecision(3);
 }
+
+/** Runs `fn` while sampling the process's resident memory; returns its result and the peak (MiB). */
+export async function withPeakMemory<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMiB: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -3,7 +3,7 @@
  * bench/results/ (with the machine's details) and a table on stdout.
  *
  *   pnpm bench [--quick] [--backend tfjs|onnx] [--device wasm|cpu|…]
- *              [--only matmul,layer,models,onnx,fit,metrics]
+ *              [--only matmul,layer,models,train,pipeline,onnx,fit,metrics]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,12 +12,14 @@ import { parseArgs } from 'node:util';
 import { createBackendRegistry, type DeviceName } from '@captune/core';
 import { tfjsBackendModule } from '@captune/backend-tfjs';
 import { onnxBackendModule } from '@captune/backend-onnx';
-import { formatTable, type BenchResult } from './bench-result.js';
+import { formatTable, withPeakMemory, type BenchResult } from './bench-result.js';
 import { machineInfo } from './machine.js';
 import { gpt2LayerBench, matmulBench } from './op-bench.js';
 import { runModelBench } from './model-bench.js';
 import { runOnnxBench } from './onnx-bench.js';
 import { runFitBench } from './fit-bench.js';
+import { runTrainBench } from './train-bench.js';
+import { runPipelineBench } from './pipeline-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +51,14 @@ for (const report of await registry.report()) {
   try {
     if (want('matmul')) results.push(...(await matmulBench(backend, slow ? [256, 512] : [256, 512, 1024, 2048], values.quick)));
     if (want('layer') && !slow) results.push(...(await gpt2LayerBench(backend, values.quick)));
-    if (want('models') && !slow) results.push(...(await runModelBench(backend, values.quick)));
+    for (const [group, run] of [
+      ['models', () => runModelBench(backend, values.quick)],
+      ['train', () => runTrainBench(backend, values.quick)],
+    ] as const) {
+      if (!want(group) || slow) continue;
+      const { result, peakMiB } = await withPeakMemory(run);
+      results.push(...result, { name: `peak RSS during ${group}`, target, value: peakMiB, unit: 'MiB' });
+    }
     if (want('layer') && slow) skipped.push({ target, reason: 'gpt2-small layer: skipped on the plain-JavaScript tfjs cpu device (~40x slower than wasm; minutes per step)' });
   } finally {
     await backend.close();
@@ -63,6 +72,11 @@ if (want('onnx') && (!values.backend || values.backend === 'onnx')) {
   } catch (e) {
     skipped.push({ target: 'onnx', reason: e instanceof Error ? e.message : String(e) });
   }
+}
+
+if (want('pipeline')) {
+  const { result, peakMiB } = await withPeakMemory(() => runPipelineBench(values.quick));
+  results.push(...result, { name: 'peak RSS during pipeline', target: 'pipeline', value: peakMiB, unit: 'MiB' });
 }
 
 if (want('fit')) results.push(...(await runFitBench(values.quick)));

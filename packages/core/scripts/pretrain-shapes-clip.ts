@@ -137,7 +137,10 @@ async function retrieval(model: { image(p: Float32Array, n: number): Promise<Flo
       tEmb.forEach((t, j) => {
         let s = 0;
         for (let d = 0; d < dim; d++) s += v[d]! * t[d]!;
-        if (s > best) ((best = s), (bestText = texts[j]!));
+        if (s > best) {
+          best = s;
+          bestText = texts[j]!;
+        }
       });
       if (r.captions.includes(bestText)) top1++;
     });

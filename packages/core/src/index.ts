@@ -28,3 +28,5 @@ export * from './config/index.js';
 export * from './pipelines/index.js';
 export * from './reference/index.js';
 export * from './methods/index.js';
+export * from './alignment/index.js';
+export * from './retrieval/index.js';

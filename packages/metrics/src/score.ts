@@ -154,9 +154,8 @@ function ngramScores(
   metrics: readonly MetricName[],
 ): { corpus: MetricScores; perImage: Record<string, MetricScores> } {
   const { imageIds, refTok, candTok } = tok;
-  let totalChars = 0;
-  for (const caps of refTok) for (const c of caps) totalChars += c.length;
-  const vocab = new NgramVocabulary(Math.ceil(totalChars / Number((globalThis as any).__DIV ?? 5))); // ≈ words; sizes the n-gram tables once
+  // Unsized: the n-gram tables grow as needed (pre-sizing them from the text length was slower).
+  const vocab = new NgramVocabulary();
   const prepared = new Map<string, Prepared>();
   const prep = (s: string): Prepared => {
     let p = prepared.get(s);

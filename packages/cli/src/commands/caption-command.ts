@@ -9,11 +9,18 @@
 import { homedir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { BACKEND_OPTIONS, backendHelp, backendChoice, openEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendHelp,
+  backendChoice,
+  openEngine,
+} from '../runtime/backend-options.js';
 import { intOption } from '../runtime/option-values.js';
 import { createProgress } from '../runtime/progress.js';
 
-export type CaptionLine = { readonly image: string; readonly caption: string; readonly attentionMaps?: string[] } | { readonly image: string; readonly error: string };
+export type CaptionLine =
+  | { readonly image: string; readonly caption: string; readonly attentionMaps?: string[] }
+  | { readonly image: string; readonly error: string };
 
 /** Where `captune demo` keeps its data and trained runs: `$CAPTUNE_CACHE/shapes-demo` or `~/.cache/captune/shapes-demo`. */
 export function demoDir(): string {
@@ -28,7 +35,8 @@ export function defaultModelCandidates(): string[] {
 export const captionCommand: Command = {
   name: 'caption',
   summary: 'Caption images with a trained adapter (default: the shapes demo captioner).',
-  usage: 'captune caption IMAGE... [--model RUN_OR_CONFIG] [--json] [--strict] [--skip-bad] [--attention-maps DIR] [--num-beams N] [--backend B] [--device D]',
+  usage:
+    'captune caption IMAGE... [--model RUN_OR_CONFIG] [--json] [--strict] [--skip-bad] [--attention-maps DIR] [--num-beams N] [--backend B] [--device D]',
   help: `options:
   -m, --model TARGET        a run folder, checkpoint folder or config file (default: the captioner
                             \`captune demo\` trained, in $CAPTUNE_CACHE/shapes-demo or ~/.cache/captune/shapes-demo)
@@ -71,27 +79,59 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
     let target = values.model as string | undefined;
     if (target === undefined) {
       target = defaultModelCandidates().find((d) => existsSync(join(d, 'config.json')));
-      if (!target) throw new core.CaptuneError(`no trained captioner found in ${demoDir()}: run \`captune demo\` first (it trains the shapes captioner there), or give --model RUN_FOLDER`);
+      if (!target)
+        throw new core.CaptuneError(
+          `no trained captioner found in ${demoDir()}: run \`captune demo\` first (it trains the shapes captioner there), or give --model RUN_FOLDER`,
+        );
     }
-    const resolved = await node.resolveTrainedModel(target, beams ? [`decoding.numBeams=${beams}`] : []);
+    const resolved = await node.resolveTrainedModel(
+      target,
+      beams ? [`decoding.numBeams=${beams}`] : [],
+    );
     const config = resolved.config;
-    if (!config.models.clip || !config.models.lm) throw new core.CaptuneError(`${target}: the config names no models.clip / models.lm`);
-    const choice = values.backend !== undefined || values.device !== undefined ? backendChoice(values) : config.compute;
+    if (!config.models.clip || !config.models.lm)
+      throw new core.CaptuneError(`${target}: the config names no models.clip / models.lm`);
+    const choice =
+      values.backend !== undefined || values.device !== undefined
+        ? backendChoice(values)
+        : config.compute;
     const opened = await openEngine(choice);
     const out: CaptionLine[] = [];
     try {
       const e = opened.engine;
-      const cap = await node.openTrainedCaptioner(e, { lm: config.models.lm, adapterFile: join(resolved.checkpoint, node.ADAPTER_FILE) });
+      const cap = await node.openTrainedCaptioner(e, {
+        lm: config.models.lm,
+        adapterFile: join(resolved.checkpoint, node.ADAPTER_FILE),
+      });
       const encoder = await node.openClipFeatureEncoder(e, config.models.clip);
-      const processor = mapsDir ? await node.readClipImageProcessorConfig(config.models.clip) : null;
-      if (mapsDir && cap.method.name !== 'ituning') throw new UsageError(`--attention-maps needs an I-Tuning adapter; ${target} is ${cap.method.name}`);
+      const processor = mapsDir
+        ? await node.readClipImageProcessorConfig(config.models.clip)
+        : null;
+      if (mapsDir && cap.method.name !== 'ituning')
+        throw new UsageError(
+          `--attention-maps needs an I-Tuning adapter; ${target} is ${cap.method.name}`,
+        );
       try {
         const { search: searchName, ...decode } = config.decoding;
-        const gen = new core.CaptionGenerator({ decoder: cap.decoder, adapter: cap.adapter, tokenizer: cap.tokenizer, search: core.createSearchRegistry().get(searchName), options: core.DecodeOptionsSchema.parse(decode) });
-        const bar = createProgress({ total: images.length, label: 'caption', quiet: quiet || values.json === true });
+        const gen = new core.CaptionGenerator({
+          decoder: cap.decoder,
+          adapter: cap.adapter,
+          tokenizer: cap.tokenizer,
+          search: core.createSearchRegistry().get(searchName),
+          options: core.DecodeOptionsSchema.parse(decode),
+        });
+        const bar = createProgress({
+          total: images.length,
+          label: 'caption',
+          quiet: quiet || values.json === true,
+        });
         const results = new Map<number, CaptionLine>();
         for (let start = 0; start < images.length; start += batchSize) {
-          const good: { index: number; image: import('@captune/core').Image8; pixels: Float32Array }[] = [];
+          const good: {
+            index: number;
+            image: import('@captune/core').Image8;
+            pixels: Float32Array;
+          }[] = [];
           for (let i = start; i < Math.min(images.length, start + batchSize); i++) {
             const path = images[i]!;
             try {
@@ -106,22 +146,50 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
             const pixels = new Float32Array(good.length * good[0]!.pixels.length);
             good.forEach((g, k) => pixels.set(g.pixels, k * g.pixels.length));
             const needs = cap.method.needs;
-            const enc = await encoder.encode(pixels, good.length, { tokens: needs === 'tokens', embeds: needs === 'embeds' });
+            const enc = await encoder.encode(pixels, good.length, {
+              tokens: needs === 'tokens',
+              embeds: needs === 'embeds',
+            });
             const [N, Cv] = encoder.tokenShape;
-            const feats = needs === 'tokens' ? { tokens: e.tensor(enc.tokens!, [good.length, N, Cv]) } : { embeds: e.tensor(enc.embeds!, [good.length, encoder.embedDim]) };
+            const feats =
+              needs === 'tokens'
+                ? { tokens: e.tensor(enc.tokens!, [good.length, N, Cv]) }
+                : { embeds: e.tensor(enc.embeds!, [good.length, encoder.embedDim]) };
             try {
-              const caps = await gen.decodeBatch(good.map((g) => String(g.index)), feats);
+              const caps = await gen.decodeBatch(
+                good.map((g) => String(g.index)),
+                feats,
+              );
               for (const [k, c] of caps.entries()) {
                 const g = good[k]!;
                 let maps: string[] | undefined;
                 if (mapsDir && processor) {
-                  const one = e.tensor(enc.tokens!.subarray(k * N * Cv, (k + 1) * N * Cv), [1, N, Cv]);
-                  const weights = await core.tokenAttention(cap.decoder, cap.adapter as import('@captune/core').ITuningAdapter, one, c.tokens);
+                  const one = e.tensor(enc.tokens!.subarray(k * N * Cv, (k + 1) * N * Cv), [
+                    1,
+                    N,
+                    Cv,
+                  ]);
+                  const weights = await core.tokenAttention(
+                    cap.decoder,
+                    cap.adapter as import('@captune/core').ITuningAdapter,
+                    one,
+                    c.tokens,
+                  );
                   e.dispose(one);
                   const prefix = `${String(g.index).padStart(3, '0')}-${basename(images[g.index]!, extname(images[g.index]!)).replace(/[^A-Za-z0-9_-]+/g, '_')}`;
-                  maps = await node.writeAttentionMaps({ outDir: mapsDir, prefix, image: core.clipResizeAndCrop(g.image, processor), weights, tokens: c.tokens.map((t) => cap.tokenizer.decode([t])) });
+                  maps = await node.writeAttentionMaps({
+                    outDir: mapsDir,
+                    prefix,
+                    image: core.clipResizeAndCrop(g.image, processor),
+                    weights,
+                    tokens: c.tokens.map((t) => cap.tokenizer.decode([t])),
+                  });
                 }
-                results.set(g.index, { image: images[g.index]!, caption: c.caption, ...(maps ? { attentionMaps: maps } : {}) });
+                results.set(g.index, {
+                  image: images[g.index]!,
+                  caption: c.caption,
+                  ...(maps ? { attentionMaps: maps } : {}),
+                });
               }
             } finally {
               e.dispose([feats.tokens, feats.embeds].filter((t) => t !== undefined));
@@ -147,13 +215,17 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
         else process.stderr.write(`captune caption: ${r.error}\n`);
       }
     }
-    if (bad.length && values['skip-bad'] && !quiet) process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
+    if (bad.length && values['skip-bad'] && !quiet)
+      process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
     return values.strict && bad.length > 0 ? 1 : 0;
   },
 };
 
 /** Reads and decodes an image file; every problem is a CaptuneError naming the file. */
-async function readImage(path: string, decode: typeof import('@captune/core/node').decodeImage): Promise<import('@captune/core').Image8> {
+async function readImage(
+  path: string,
+  decode: typeof import('@captune/core/node').decodeImage,
+): Promise<import('@captune/core').Image8> {
   const { readFile, stat } = await import('node:fs/promises');
   const { CaptuneError } = await import('@captune/core');
   let size: number;
@@ -164,9 +236,12 @@ async function readImage(path: string, decode: typeof import('@captune/core/node
   } catch (error) {
     if (error instanceof CaptuneError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CaptuneError(`${path}: cannot read image: ${code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0]}`);
+    throw new CaptuneError(
+      `${path}: cannot read image: ${code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0]}`,
+    );
   }
-  if (size > 256 * 2 ** 20) throw new CaptuneError(`${path}: file is ${size} bytes, above the limit of 256 MiB`);
+  if (size > 256 * 2 ** 20)
+    throw new CaptuneError(`${path}: file is ${size} bytes, above the limit of 256 MiB`);
   const img = await decode(await readFile(path), path);
   if (img.channels === 3) return img;
   // decodeImage gives RGB; guard anyway so preprocessing never sees another layout.

@@ -6,7 +6,12 @@
  */
 import type { CaptuneConfig } from '@captune/core';
 import { parseCommandArgs, UsageError, type Command, type ParsedArgs } from '../command.js';
-import { BACKEND_OPTIONS, backendChoice, backendHelp, type BackendChoice } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendChoice,
+  backendHelp,
+  type BackendChoice,
+} from '../runtime/backend-options.js';
 
 /** parseArgs options every config-driven command takes. */
 export const CONFIG_OPTIONS = {
@@ -20,16 +25,28 @@ export const CONFIG_HELP = `  -c, --config FILE         the run config (YAML or 
 ${backendHelp(28)}`;
 
 /** The config of a command line: the file (or all defaults), `--set`, then `--backend`/`--device`. */
-export async function configFromArgs(values: ParsedArgs['values'], options: { required?: boolean; extraSets?: readonly string[] } = {}): Promise<CaptuneConfig> {
+export async function configFromArgs(
+  values: ParsedArgs['values'],
+  options: { required?: boolean; extraSets?: readonly string[] } = {},
+): Promise<CaptuneConfig> {
   const file = values.config as string | undefined;
   if (options.required && file === undefined) throw new UsageError('missing --config FILE');
-  const sets = [...((values.set as unknown as string[] | undefined) ?? []), ...(options.extraSets ?? [])];
+  const sets = [
+    ...((values.set as unknown as string[] | undefined) ?? []),
+    ...(options.extraSets ?? []),
+  ];
   const { readConfigFile } = await import('@captune/core/node');
   const { loadConfigText, resolveConfigPaths } = await import('@captune/core');
   const { resolve } = await import('node:path');
-  let config = file !== undefined ? readConfigFile(file, sets) : resolveConfigPaths(loadConfigText('{}', '(defaults)', sets), (p) => resolve(p));
+  let config =
+    file !== undefined
+      ? readConfigFile(file, sets)
+      : resolveConfigPaths(loadConfigText('{}', '(defaults)', sets), (p) => resolve(p));
   if (values.backend !== undefined || values.device !== undefined) {
-    const flags: BackendChoice = backendChoice({ backend: values.backend ?? config.compute.backend, device: values.device ?? config.compute.device });
+    const flags: BackendChoice = backendChoice({
+      backend: values.backend ?? config.compute.backend,
+      device: values.device ?? config.compute.device,
+    });
     config = { ...config, compute: flags };
   }
   return config;
@@ -51,9 +68,14 @@ unknown key is an error naming the key path, e.g.
   run.yaml: unknown key training.batchsize (did you mean batchSize?)`,
 
   async run(argv) {
-    const parsed = parseCommandArgs(this, argv, { print: { type: 'boolean' }, json: { type: 'boolean' }, ...CONFIG_OPTIONS });
+    const parsed = parseCommandArgs(this, argv, {
+      print: { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...CONFIG_OPTIONS,
+    });
     if (!parsed) return 0;
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+    if (parsed.positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
     if (!parsed.values.print) throw new UsageError('nothing to do: give --print');
     const config = await configFromArgs(parsed.values);
     const { formatConfig } = await import('@captune/core');

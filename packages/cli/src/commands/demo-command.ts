@@ -10,14 +10,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
-import { BACKEND_OPTIONS, backendChoice, backendHelp, openEngine } from '../runtime/backend-options.js';
+import {
+  BACKEND_OPTIONS,
+  backendChoice,
+  backendHelp,
+  openEngine,
+} from '../runtime/backend-options.js';
 import { table } from '../runtime/output.js';
 import { createProgress, type Progress } from '../runtime/progress.js';
 import { demoDir } from './caption-command.js';
 import { metricScorer } from './eval-command.js';
 
 /** Per method: its config section and learning rate for the shapes world. */
-export const DEMO_METHODS: Readonly<Record<string, { readonly config: Record<string, unknown>; readonly lr: number }>> = {
+export const DEMO_METHODS: Readonly<
+  Record<string, { readonly config: Record<string, unknown>; readonly lr: number }>
+> = {
   ituning: { config: { bottleneck: 64, heads: 1 }, lr: 1e-3 },
   clipcap: { config: { mapper: 'mlp', prefixLength: 4 }, lr: 1e-3 },
 };
@@ -27,13 +34,18 @@ const SIZES = { full: { images: 1500, epochs: 3 }, quick: { images: 300, epochs:
 /** The shipped shapes CLIP and GPT-2 folders (core's `shapesAssetsDir()` when it exists). */
 async function shapesAssets(): Promise<{ clip: string; lm: string }> {
   const node = (await import('@captune/core/node')) as Record<string, unknown>;
-  const fromCore = typeof node['shapesAssetsDir'] === 'function' ? (node['shapesAssetsDir'] as () => string)() : null;
+  const fromCore =
+    typeof node['shapesAssetsDir'] === 'function'
+      ? (node['shapesAssetsDir'] as () => string)()
+      : null;
   const dir = fromCore ?? fileURLToPath(new URL('../../../core/assets/shapes/', import.meta.url));
   const clip = join(dir, 'clip');
   const lm = join(dir, 'gpt2');
   if (!existsSync(join(clip, 'config.json')) || !existsSync(join(lm, 'config.json'))) {
     const { CaptuneError } = await import('@captune/core');
-    throw new CaptuneError(`${dir}: the shipped shapes models (clip/, gpt2/) are missing from this installation`);
+    throw new CaptuneError(
+      `${dir}: the shipped shapes models (clip/, gpt2/) are missing from this installation`,
+    );
   }
   return { clip, lm };
 }
@@ -41,7 +53,8 @@ async function shapesAssets(): Promise<{ clip: string; lm: string }> {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a captioner on the shapes world, offline, in minutes.',
-  usage: 'captune demo [--method ituning|clipcap] [--quick] [--json] [--quiet] [--backend B] [--device D]',
+  usage:
+    'captune demo [--method ituning|clipcap] [--quick] [--json] [--quiet] [--backend B] [--device D]',
   help: `options:
   --method M                ${Object.keys(DEMO_METHODS).join(' or ')} (default ituning)
   --quick                   a smaller dataset and fewer epochs (a smoke test)
@@ -55,13 +68,23 @@ Data, features and the trained run go to $CAPTUNE_CACHE/shapes-demo (default
 the trained I-Tuning captioner by default.`,
 
   async run(argv) {
-    const parsed = parseCommandArgs(this, argv, { method: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...BACKEND_OPTIONS });
+    const parsed = parseCommandArgs(this, argv, {
+      method: { type: 'string' },
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      ...BACKEND_OPTIONS,
+    });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const method = (values.method as string | undefined) ?? 'ituning';
     const spec = DEMO_METHODS[method];
-    if (!spec) throw new UsageError(`--method must be one of ${Object.keys(DEMO_METHODS).join(', ')}, got ${JSON.stringify(method)}`);
+    if (!spec)
+      throw new UsageError(
+        `--method must be one of ${Object.keys(DEMO_METHODS).join(', ')}, got ${JSON.stringify(method)}`,
+      );
     const quiet = values.quiet === true;
     const note = (m: string) => (quiet ? undefined : process.stderr.write(`captune demo: ${m}\n`));
     const size = values.quick ? SIZES.quick : SIZES.full;
@@ -83,8 +106,12 @@ the trained I-Tuning captioner by default.`,
       if (existsSync(join(dataDir, 'captions.jsonl'))) return;
       note(`generating ${size.images} shapes images in ${dataDir}`);
       // writeShapesDataset is core's (src/node/shapes-dataset.ts); looked up by name until core/node exports it.
-      const write = (node as Record<string, unknown>)['writeShapesDataset'] as ((dir: string, o: { count: number; seed: number }) => Promise<unknown>) | undefined;
-      if (!write) throw new core.CaptuneError('this installation has no shapes dataset generator (writeShapesDataset)');
+      const write = (node as Record<string, unknown>)['writeShapesDataset'] as
+        ((dir: string, o: { count: number; seed: number }) => Promise<unknown>) | undefined;
+      if (!write)
+        throw new core.CaptuneError(
+          'this installation has no shapes dataset generator (writeShapesDataset)',
+        );
       await write(dataDir, { count: size.images, seed: 0 });
     });
     const config = core.validateConfig(
@@ -92,9 +119,19 @@ the trained I-Tuning captioner by default.`,
         models: assets,
         method,
         [method]: spec.config,
-        compute: values.backend !== undefined || values.device !== undefined ? backendChoice(values) : {},
+        compute:
+          values.backend !== undefined || values.device !== undefined ? backendChoice(values) : {},
         data: { dataset: join(dataDir, 'captions.jsonl'), featureCache: join(dataDir, 'features') },
-        training: { epochs: size.epochs, batchSize: 32, optimizer: { lr: spec.lr }, schedule: { type: 'cosine', warmupSteps: 20 }, validateEvery: 100, valSubset: 50, checkpointEvery: 100, runDir: join(root, `run-${method}${values.quick ? '-quick' : ''}`) },
+        training: {
+          epochs: size.epochs,
+          batchSize: 32,
+          optimizer: { lr: spec.lr },
+          schedule: { type: 'cosine', warmupSteps: 20 },
+          validateEvery: 100,
+          valSubset: 50,
+          checkpointEvery: 100,
+          runDir: join(root, `run-${method}${values.quick ? '-quick' : ''}`),
+        },
         decoding: { numBeams: 5, maxNewTokens: 16 },
       },
       'captune demo',
@@ -131,20 +168,36 @@ the trained I-Tuning captioner by default.`,
       const checkpoint = await node.runCheckpoint(config.training.runDir);
       const evaluate = (ckpt: string | null, label: string) => {
         let b: Progress | null = null;
-        return node.evaluateCheckpoint({
-          engine: opened.engine,
-          config,
-          checkpoint: ckpt,
-          score: metricScorer(),
-          onStart: (total) => (b = createProgress({ total, label, quiet })),
-          onProgress: (n) => b?.tick(n),
-          onNote: note,
-        }).finally(() => (b as Progress | null)?.done());
+        return node
+          .evaluateCheckpoint({
+            engine: opened.engine,
+            config,
+            checkpoint: ckpt,
+            score: metricScorer(),
+            onStart: (total) => (b = createProgress({ total, label, quiet })),
+            onProgress: (n) => b?.tick(n),
+            onNote: note,
+          })
+          .finally(() => (b as Progress | null)?.done());
       };
       const ev = await timed('caption', () => evaluate(checkpoint, 'caption test'));
       const base = await timed('baseline', () => evaluate(null, 'baseline test'));
-      const samples = ev.records.slice(0, 5).map((r, i) => ({ image: r.image, caption: ev.captions[i]!.caption, references: r.captions.slice(0, 3) }));
-      const summary = { method, metrics: ev.metrics ?? {}, baseline: base.metrics ?? {}, samples, timings, run: config.training.runDir, checkpoint };
+      const samples = ev.records
+        .slice(0, 5)
+        .map((r, i) => ({
+          image: r.image,
+          caption: ev.captions[i]!.caption,
+          references: r.captions.slice(0, 3),
+        }));
+      const summary = {
+        method,
+        metrics: ev.metrics ?? {},
+        baseline: base.metrics ?? {},
+        samples,
+        timings,
+        run: config.training.runDir,
+        checkpoint,
+      };
       if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else process.stdout.write(formatDemo(summary));
       return 0;
@@ -154,11 +207,34 @@ the trained I-Tuning captioner by default.`,
   },
 };
 
-function formatDemo(s: { method: string; metrics: Record<string, number>; baseline: Record<string, number>; samples: { image: string; caption: string; references: string[] }[]; timings: Record<string, number>; run: string }): string {
+function formatDemo(s: {
+  method: string;
+  metrics: Record<string, number>;
+  baseline: Record<string, number>;
+  samples: { image: string; caption: string; references: string[] }[];
+  timings: Record<string, number>;
+  run: string;
+}): string {
   const lines = [`shapes demo: ${s.method}`, ''];
-  for (const x of s.samples) lines.push(`${x.image}\n  caption:    ${x.caption}\n  references: ${x.references.join(' | ')}`);
+  for (const x of s.samples)
+    lines.push(`${x.image}\n  caption:    ${x.caption}\n  references: ${x.references.join(' | ')}`);
   const labels = Object.keys(s.metrics);
-  lines.push('', table(['captioner', ...labels], [[`${s.method} (trained)`, ...labels.map((l) => s.metrics[l]!.toFixed(4))], ['frozen GPT-2, no adapter', ...labels.map((l) => (s.baseline[l] ?? NaN).toFixed(4))]]));
-  lines.push('', `timings (s): ${Object.entries(s.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`, `trained run: ${s.run} (captune caption IMAGE uses it)`);
+  lines.push(
+    '',
+    table(
+      ['captioner', ...labels],
+      [
+        [`${s.method} (trained)`, ...labels.map((l) => s.metrics[l]!.toFixed(4))],
+        ['frozen GPT-2, no adapter', ...labels.map((l) => (s.baseline[l] ?? NaN).toFixed(4))],
+      ],
+    ),
+  );
+  lines.push(
+    '',
+    `timings (s): ${Object.entries(s.timings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `trained run: ${s.run} (captune caption IMAGE uses it)`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@
  * `--baseline` adds the frozen LM without adapter.
  */
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CaptionScorer } from '@captune/core';
 import { parseCommandArgs, UsageError, type Command } from '../command.js';
 import { openEngine } from '../runtime/backend-options.js';
@@ -37,7 +38,8 @@ export interface EvalRow {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Caption a split with trained adapters and score it (BLEU, ROUGE-L, CIDEr-D, …).',
-  usage: 'captune eval --config FILE [--checkpoint DIR] [--split test] [--out results.json] [--compare RUN]... [--baseline] [--json]',
+  usage:
+    'captune eval --config FILE [--checkpoint DIR] [--split test] [--out results.json] [--compare RUN]... [--baseline] [--json]',
   help: `options:
 ${CONFIG_HELP}
   --checkpoint DIR          checkpoint folder (default: the run's best, else latest checkpoint)
@@ -65,21 +67,44 @@ ${CONFIG_HELP}
     });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const beams = intOption(values, 'num-beams', { min: 1 });
-    const sets = [...((values.set as unknown as string[] | undefined) ?? []), ...(beams ? [`decoding.numBeams=${beams}`] : [])];
-    const config = await configFromArgs(values, { required: true, extraSets: beams ? [`decoding.numBeams=${beams}`] : [] });
+    const sets = [
+      ...((values.set as unknown as string[] | undefined) ?? []),
+      ...(beams ? [`decoding.numBeams=${beams}`] : []),
+    ];
+    const config = await configFromArgs(values, {
+      required: true,
+      extraSets: beams ? [`decoding.numBeams=${beams}`] : [],
+    });
     const split = (values.split as string | undefined) ?? config.data.splits.test;
     const splits = ['train', 'val', 'test', 'restval', 'unknown', 'all'];
-    if (!splits.includes(split)) throw new UsageError(`--split must be one of ${splits.join(', ')}, got ${JSON.stringify(split)}`);
+    if (!splits.includes(split))
+      throw new UsageError(
+        `--split must be one of ${splits.join(', ')}, got ${JSON.stringify(split)}`,
+      );
     const quiet = values.quiet === true;
     const core = await import('@captune/core/node');
     const targets: { label: string; config: typeof config; checkpoint: string | null }[] = [];
-    const main = values.checkpoint !== undefined ? (await core.resolveTrainedModel(values.checkpoint as string, sets)).checkpoint : await core.runCheckpoint(config.training.runDir);
+    const main =
+      values.checkpoint !== undefined
+        ? (await core.isFittedMethodDir(values.checkpoint as string))
+          ? resolve(values.checkpoint as string) // a `captune fit` folder (ReCap, SITTA)
+          : (await core.resolveTrainedModel(values.checkpoint as string, sets)).checkpoint
+        : await core.runCheckpoint(config.training.runDir);
     targets.push({ label: main, config, checkpoint: main });
     for (const t of (values.compare as unknown as string[] | undefined) ?? []) {
+      if (await core.isFittedMethodDir(t)) {
+        targets.push({ label: resolve(t), config, checkpoint: resolve(t) }); // a `captune fit` folder
+        continue;
+      }
       const r = await core.resolveTrainedModel(t, sets);
-      targets.push({ label: r.checkpoint, config: { ...r.config, data: config.data, decoding: config.decoding }, checkpoint: r.checkpoint });
+      targets.push({
+        label: r.checkpoint,
+        config: { ...r.config, data: config.data, decoding: config.decoding },
+        checkpoint: r.checkpoint,
+      });
     }
     if (values.baseline) targets.push({ label: 'frozen LM, no adapter', config, checkpoint: null });
 
@@ -94,7 +119,8 @@ ${CONFIG_HELP}
           checkpoint: t.checkpoint,
           split: split as 'test',
           score: metricScorer(),
-          onStart: (total) => (bar = createProgress({ total, label: `eval ${i + 1}/${targets.length}`, quiet })),
+          onStart: (total) =>
+            (bar = createProgress({ total, label: `eval ${i + 1}/${targets.length}`, quiet })),
           onProgress: (n) => bar?.tick(n),
           onNote: (m) => (quiet ? undefined : process.stderr.write(`captune eval: ${m}\n`)),
         });
@@ -104,8 +130,18 @@ ${CONFIG_HELP}
           out = values.out as string;
           await writeFile(out, `${JSON.stringify(ev.results, null, 1)}\n`);
         }
-        const method = t.checkpoint ? (await core.readAdapterMeta(`${t.checkpoint}/adapter.safetensors`)).method : 'none';
-        rows.push({ label: t.label, method, checkpoint: t.checkpoint, metrics: ev.metrics, images: ev.results.length, ...(out ? { out } : {}) });
+        const method = t.checkpoint
+          ? ((await core.readMethodFile(t.checkpoint))?.method ??
+            (await core.readAdapterMeta(`${t.checkpoint}/adapter.safetensors`)).method)
+          : 'none';
+        rows.push({
+          label: t.label,
+          method,
+          checkpoint: t.checkpoint,
+          metrics: ev.metrics,
+          images: ev.results.length,
+          ...(out ? { out } : {}),
+        });
       }
     } finally {
       await opened.close();
@@ -119,7 +155,12 @@ ${CONFIG_HELP}
 export function formatRows(split: string, rows: readonly EvalRow[]): string {
   const labels = [...new Set(rows.flatMap((r) => Object.keys(r.metrics ?? {})))];
   const header = ['model', 'method', 'images', ...labels];
-  const body = rows.map((r) => [r.label, r.method, String(r.images), ...labels.map((l) => (r.metrics?.[l] !== undefined ? r.metrics[l]!.toFixed(4) : '-'))]);
+  const body = rows.map((r) => [
+    r.label,
+    r.method,
+    String(r.images),
+    ...labels.map((l) => (r.metrics?.[l] !== undefined ? r.metrics[l]!.toFixed(4) : '-')),
+  ]);
   const outs = rows.filter((r) => r.out).map((r) => `results written to ${r.out}\n`);
   return `split ${split}\n${table(header, body)}\n${outs.join('')}`;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Core's PNG writer for tests (the CLI package does not depend on sharp).
 import { encodeTestPng } from '../../../core/src/node/image-test-png.js';
 import { TINY_CLIP, TINY_GPT2 } from './testing/cli-fixtures.js';
+import { formatFitSummary } from './fit-command.js';
 import { runCaptured, runJson } from './testing/run-captured.js';
 
 interface FitJson {
@@ -45,7 +46,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const base = (method: string, out: string) => ['fit', '--method', method, '--clip-model', TINY_CLIP, '--lm-model', TINY_GPT2, '--data', data, '--out', out, '--backend', 'reference', '--json', '-q'];
-const small = ['--set', 'recap.decoding.candidates=2', '--set', 'recap.decoding.maxNewTokens=4', '--set', 'sitta.maxNewTokens=4', '--set', 'sitta.permutations=2'];
+const small = ['--set', 'recap.decoding.candidates=2', '--set', 'recap.decoding.maxNewTokens=3', '--set', 'sitta.maxNewTokens=3', '--set', 'sitta.permutations=2'];
 
 describe('captune fit', () => {
   it('recap: fits W on every (image, caption) pair, writes the alignment, datastore and method.json', async () => {
@@ -68,18 +69,18 @@ describe('captune fit', () => {
 
   it('recap with DAL: adds synthetic captions and reports metrics after each round', async () => {
     const out = join(dir, 'recap-dal');
-    const s = await runJson<FitJson>(...base('recap', out), ...small, '--dal-rounds', '2', '--dal-fraction', '0.5', '--solver', 'ols');
+    const s = await runJson<FitJson>(...base('recap', out), ...small, '--set', 'recap.dal.maxImages=4', '--dal-rounds', '2', '--dal-fraction', '0.5', '--solver', 'ols');
     expect(s.dal.map((r) => r.round)).toEqual([1, 2]);
-    expect(s.dal.map((r) => r.added)).toEqual([5, 5]);
-    expect(s.dal[1]!.datastoreSize).toBe(28);
+    expect(s.dal.map((r) => r.added)).toEqual([2, 2]);
+    expect(s.dal[1]!.datastoreSize).toBe(22);
     for (const r of s.dal) expect(typeof r.metrics?.CIDEr).toBe('number');
-    const lines = (await readFile(join(out, 'recap', 'datastore', JSON.parse(await readFile(join(out, 'recap', 'datastore', 'datastore.json'), 'utf8')).shards[0].name + '.jsonl'), 'utf8')).trim().split('\n');
-    expect(lines.length).toBe(28);
-    expect(lines.filter((l) => JSON.parse(l).synthetic).length).toBe(10);
-    const text = await runCaptured(...base('recap', join(dir, 'recap-dal-text')).filter((a) => a !== '--json'), ...small, '--dal-rounds', '1');
-    expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/fitted recap \(procrustes\) on 9 images, 18 rows\n {2}fit [0-9.]+ s \(closed form\)/);
-    expect(text.stdout).toMatch(/DAL round 1: \+\d+ captions \(datastore \d+\), RefaCLIP-S [0-9.]+; .*CIDEr/);
+    const manifest = JSON.parse(await readFile(join(out, 'recap', 'datastore', 'datastore.json'), 'utf8'));
+    const lines = (await readFile(join(out, 'recap', 'datastore', `${manifest.shards[0].name}.jsonl`), 'utf8')).trim().split('\n');
+    expect(lines.length).toBe(22);
+    expect(lines.filter((l) => JSON.parse(l).synthetic).length).toBe(4);
+    const text = formatFitSummary({ ...s, method: 'recap', dal: s.dal as never });
+    expect(text).toMatch(/^fitted recap \(ols\) on 9 images, 18 rows\n {2}fit [0-9.]+ s \(closed form\), embedding [0-9.]+ s, total [0-9.]+ s\n/);
+    expect(text).toMatch(/DAL round 2: \+2 captions \(datastore 22\), RefaCLIP-S [0-9.]+; .*CIDEr [0-9.]+\n$/);
   });
 
   it('sitta: token correspondences and image–caption pairs', async () => {

@@ -108,7 +108,7 @@ extracted first (as captune extract). Exit codes: 0 done, 1 failure, 2 bad usage
         config,
         out,
         ...(split ? { split: split as 'train' } : {}),
-        score: metricScorer(),
+        score: metricScorer(['bleu', 'rouge', 'cider']),
         onNote: note,
         onPhase: (label, total) => {
           bar?.done();

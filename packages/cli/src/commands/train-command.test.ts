@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../core/src/random/rng.js';
 import { SafetensorsFile } from '../../../core/src/node/safetensors-file.js';
-import { isCompleteCheckpoint, latestCheckpoint, readAdapterMeta, readTrainingState } from '../../../core/src/node/training-checkpoint.js';
+import {
+  isCompleteCheckpoint,
+  latestCheckpoint,
+  readAdapterMeta,
+  readTrainingState,
+} from '../../../core/src/node/training-checkpoint.js';
 import { runCaptured, runJson } from './testing/run-captured.js';
 import { trainFixture, type TrainFixture } from './testing/train-fixture.js';
 
@@ -48,20 +53,50 @@ interface TrainSummary {
 describe('captune config', () => {
   it('--print shows the resolved config with defaults and overrides; bad keys name their path', async () => {
     const cfg = await fx.config('cfg-run');
-    const y = await runCaptured('config', '--print', '--config', cfg, '--set', 'training.epochs=7', '--device', 'wasm');
+    const y = await runCaptured(
+      'config',
+      '--print',
+      '--config',
+      cfg,
+      '--set',
+      'training.epochs=7',
+      '--device',
+      'wasm',
+    );
     expect(y.code).toBe(0);
     expect(y.stdout).toContain('epochs: 7');
     expect(y.stdout).toContain('gradAccumulation: 1');
     expect(y.stdout).toContain('device: wasm');
     expect(y.stdout).toContain(`runDir: ${join(fx.dir, 'cfg-run')}`);
-    const j = JSON.parse((await runCaptured('config', '--print', '--json')).stdout) as { training: { batchSize: number }; decoding: { numBeams: number } };
+    const j = JSON.parse((await runCaptured('config', '--print', '--json')).stdout) as {
+      training: { batchSize: number };
+      decoding: { numBeams: number };
+    };
     expect(j.training.batchSize).toBe(32);
     expect(j.decoding.numBeams).toBe(5);
-    const bad = await runCaptured('config', '--print', '--config', cfg, '--set', 'training.batchsize=3');
+    const bad = await runCaptured(
+      'config',
+      '--print',
+      '--config',
+      cfg,
+      '--set',
+      'training.batchsize=3',
+    );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('captune config: --set training.batchsize=3: unknown key training.batchsize (did you mean batchSize?)\n');
-    const wrong = await runCaptured('config', '--print', '--config', cfg, '--set', 'training.batchSize="32"');
-    expect(wrong.stderr).toBe(`captune config: ${cfg}: training.batchSize: expected a positive integer, got "32"\n`);
+    expect(bad.stderr).toBe(
+      'captune config: --set training.batchsize=3: unknown key training.batchsize (did you mean batchSize?)\n',
+    );
+    const wrong = await runCaptured(
+      'config',
+      '--print',
+      '--config',
+      cfg,
+      '--set',
+      'training.batchSize="32"',
+    );
+    expect(wrong.stderr).toBe(
+      `captune config: ${cfg}: training.batchSize: expected a positive integer, got "32"\n`,
+    );
     expect((await runCaptured('config')).code).toBe(2);
   });
 });
@@ -73,24 +108,47 @@ describe('captune train / eval', () => {
     expect(s.steps).toBe(s.totalSteps);
     expect(s.totalSteps).toBeGreaterThanOrEqual(10);
     const names = await readdir(s.runDir);
-    expect(names).toEqual(expect.arrayContaining(['log.jsonl', 'curves.svg', 'latest', 'config.json', `ckpt-${s.steps}`]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'log.jsonl',
+        'curves.svg',
+        'latest',
+        'config.json',
+        `ckpt-${s.steps}`,
+      ]),
+    );
     const expected = await adapterWeights(s.lastCheckpoint);
 
     // Eval: COCO results for every test image, scored.
     const out = join(fx.dir, 'results.json');
-    const ev = await runJson<{ split: string; rows: { metrics: Record<string, number>; images: number }[] }>('eval', '--config', straightCfg, '--out', out, '--json', '--quiet', '--baseline');
+    const ev = await runJson<{
+      split: string;
+      rows: { metrics: Record<string, number>; images: number }[];
+    }>('eval', '--config', straightCfg, '--out', out, '--json', '--quiet', '--baseline');
     expect(ev.split).toBe('test');
     expect(ev.rows).toHaveLength(2);
-    expect(Object.keys(ev.rows[0]!.metrics)).toEqual(expect.arrayContaining(['Bleu_1', 'Bleu_4', 'ROUGE_L', 'CIDEr']));
+    expect(Object.keys(ev.rows[0]!.metrics)).toEqual(
+      expect.arrayContaining(['Bleu_1', 'Bleu_4', 'ROUGE_L', 'CIDEr']),
+    );
     const { readFile } = await import('node:fs/promises');
-    const results = JSON.parse(await readFile(out, 'utf8')) as { image_id: unknown; caption: unknown }[];
+    const results = JSON.parse(await readFile(out, 'utf8')) as {
+      image_id: unknown;
+      caption: unknown;
+    }[];
     expect(results).toHaveLength(ev.rows[0]!.images);
     for (const r of results) {
       expect(Object.keys(r).sort()).toEqual(['caption', 'image_id']);
       expect(typeof r.caption).toBe('string');
       expect(r.image_id).toMatch(/^images\/\d{6}\.png$/);
     }
-    const table = await runCaptured('eval', '--config', straightCfg, '--quiet', '--compare', s.runDir);
+    const table = await runCaptured(
+      'eval',
+      '--config',
+      straightCfg,
+      '--quiet',
+      '--compare',
+      s.runDir,
+    );
     expect(table.stdout).toMatch(/model +method +images +Bleu_1/);
 
     // SIGKILL at random moments, resume each time, finish: same adapter as the straight run.
@@ -100,16 +158,23 @@ describe('captune train / eval', () => {
     let kills = 0;
     const stepsAtKill: number[] = [];
     const { readTrainingLog } = await import('../../../core/src/node/training-log.js');
-    const lastStep = async () => (await readTrainingLog(join(runDir, 'log.jsonl'))).reduce((m, e) => Math.max(m, e.step), 0);
+    const lastStep = async () =>
+      (await readTrainingLog(join(runDir, 'log.jsonl'))).reduce((m, e) => Math.max(m, e.step), 0);
     for (let attempt = 0; attempt < KILLS * 3 && kills < KILLS; attempt++) {
       const latestBefore = await latestCheckpoint(runDir);
       const base = latestBefore ? (await readTrainingState(latestBefore)).step : 0;
       // Kill a random 1–5 steps past where this process resumes, a further 0–120 ms in (mid-step or mid-write).
       const target = base + 1 + rng.int(5);
       const extra = rng.int(120);
-      const child = spawn(process.execPath, [BIN, 'train', '--config', cfg, '--resume', '--quiet'], { stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'train', '--config', cfg, '--resume', '--quiet'],
+        { stdio: 'ignore' },
+      );
       let exitCode: number | null | undefined;
-      const exited = new Promise<void>((res) => child.on('exit', (code) => ((exitCode = code), res())));
+      const exited = new Promise<void>((res) =>
+        child.on('exit', (code) => ((exitCode = code), res())),
+      );
       while (exitCode === undefined) {
         if ((await lastStep()) >= target) {
           await new Promise((res) => setTimeout(res, extra));
@@ -134,12 +199,24 @@ describe('captune train / eval', () => {
     }
     expect(kills).toBeGreaterThan(0);
     expect(stepsAtKill.some((st) => st > 0)).toBe(true);
-    if (process.env['CAPTUNE_SIGKILL_REPORT']) process.stderr.write(`SIGKILL runs: ${kills}, checkpoint step after each kill: ${stepsAtKill.join(', ')} of ${s.steps}\n`);
-    const r = await runJson<TrainSummary>('train', '--config', cfg, '--resume', '--json', '--quiet');
+    if (process.env['CAPTUNE_SIGKILL_REPORT'])
+      process.stderr.write(
+        `SIGKILL runs: ${kills}, checkpoint step after each kill: ${stepsAtKill.join(', ')} of ${s.steps}\n`,
+      );
+    const r = await runJson<TrainSummary>(
+      'train',
+      '--config',
+      cfg,
+      '--resume',
+      '--json',
+      '--quiet',
+    );
     expect(r.steps).toBe(s.steps);
     expect((await readdir(runDir)).filter((n) => n.includes('.tmp'))).toEqual([]);
     expect(maxDiff(expected, await adapterWeights(r.lastCheckpoint))).toBeLessThanOrEqual(1e-6);
-    expect((await readTrainingLog(join(runDir, 'log.jsonl'))).map((e) => e.step)).toEqual(Array.from({ length: s.steps }, (_, i) => i + 1));
+    expect((await readTrainingLog(join(runDir, 'log.jsonl'))).map((e) => e.step)).toEqual(
+      Array.from({ length: s.steps }, (_, i) => i + 1),
+    );
   }, 600_000);
 
   it('train without --config is bad usage; a run folder with checkpoints needs --resume', async () => {

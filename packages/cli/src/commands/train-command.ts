@@ -13,7 +13,8 @@ import { metricScorer } from './eval-command.js';
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a captioning adapter (I-Tuning, ClipCap) on frozen CLIP + GPT-2.',
-  usage: 'captune train --config FILE [--resume] [--set KEY=VALUE]... [--backend B] [--device D] [--json] [--quiet]',
+  usage:
+    'captune train --config FILE [--resume] [--set KEY=VALUE]... [--backend B] [--device D] [--json] [--quiet]',
   help: `options:
 ${CONFIG_HELP}
   --resume                  continue from the newest complete checkpoint in training.runDir
@@ -29,10 +30,16 @@ step) and curves.svg. Features missing from the cache are extracted first (as ca
 Exit codes: 0 done, 1 failure, 2 bad usage.`,
 
   async run(argv) {
-    const parsed = parseCommandArgs(this, argv, { ...CONFIG_OPTIONS, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } });
+    const parsed = parseCommandArgs(this, argv, {
+      ...CONFIG_OPTIONS,
+      resume: { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
     if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const config = await configFromArgs(values, { required: true });
     const quiet = values.quiet === true;
     const note = (m: string) => {
@@ -65,7 +72,10 @@ Exit codes: 0 done, 1 failure, 2 bad usage.`,
             bar = createProgress({ total: total - e.step + 1, label: 'train', quiet });
           }
           bar.tick(1);
-          if (e.valLoss !== undefined) note(`step ${e.step}: loss ${e.loss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}${e.valCider != null ? `, val CIDEr-D ${e.valCider.toFixed(4)}` : ''}`);
+          if (e.valLoss !== undefined)
+            note(
+              `step ${e.step}: loss ${e.loss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}${e.valCider != null ? `, val CIDEr-D ${e.valCider.toFixed(4)}` : ''}`,
+            );
         },
       });
       (bar as Progress | null)?.done();

@@ -11,7 +11,10 @@ type Issue = z.core.$ZodIssue & { input?: unknown; keys?: string[] };
 type AnySchema = z.ZodType;
 
 /** Formats every issue of a failed parse of `schema` (parse with `reportInput: true`). */
-export function formatConfigIssues(schema: AnySchema, issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatConfigIssues(
+  schema: AnySchema,
+  issues: readonly z.core.$ZodIssue[],
+): string[] {
   const out: string[] = [];
   for (const raw of issues) {
     const issue = raw as Issue;
@@ -21,7 +24,9 @@ export function formatConfigIssues(schema: AnySchema, issues: readonly z.core.$Z
       for (const key of issue.keys ?? []) {
         const guess = closest(key, known);
         const where = [...path, key].join('.');
-        out.push(`unknown key ${where}${guess ? ` (did you mean ${guess}?)` : known.length ? ` (known keys: ${known.join(', ')})` : ''}`);
+        out.push(
+          `unknown key ${where}${guess ? ` (did you mean ${guess}?)` : known.length ? ` (known keys: ${known.join(', ')})` : ''}`,
+        );
       }
       continue;
     }
@@ -60,8 +65,13 @@ export function schemaAt(schema: AnySchema, path: readonly string[]): AnySchema 
 function unwrap(s: AnySchema | null): AnySchema | null {
   let cur = s;
   for (let i = 0; cur && i < 10; i++) {
-    const def = (cur as unknown as { _zod: { def: { type: string; innerType?: AnySchema } } })._zod.def;
-    if (['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(def.type) && def.innerType) cur = def.innerType;
+    const def = (cur as unknown as { _zod: { def: { type: string; innerType?: AnySchema } } })._zod
+      .def;
+    if (
+      ['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(def.type) &&
+      def.innerType
+    )
+      cur = def.innerType;
     else break;
   }
   return cur;
@@ -103,7 +113,10 @@ function describeJson(js: JsonSchema): string | null {
     const parts = js.anyOf.map(describeJson).filter((p): p is string => p !== null);
     return parts.length ? parts.join(' or ') : null;
   }
-  if (js.enum) return js.enum.length === 1 ? JSON.stringify(js.enum[0]) : `one of ${js.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (js.enum)
+    return js.enum.length === 1
+      ? JSON.stringify(js.enum[0])
+      : `one of ${js.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (js.const !== undefined) return JSON.stringify(js.const);
   switch (js.type) {
     case 'null':
@@ -113,7 +126,10 @@ function describeJson(js: JsonSchema): string | null {
     case 'string':
       return js.minLength ? 'a non-empty string' : 'a string';
     case 'array':
-      return `a list${js.items ? ` of ${describeJson(js.items)?.replace(/^an? /, '') ?? 'values'}s` : ''}`.replace(/ss$/, 's');
+      return `a list${js.items ? ` of ${describeJson(js.items)?.replace(/^an? /, '') ?? 'values'}s` : ''}`.replace(
+        /ss$/,
+        's',
+      );
     case 'object':
       return 'an object';
     case 'integer':
@@ -126,14 +142,28 @@ function describeJson(js: JsonSchema): string | null {
 
 function describeNumber(js: JsonSchema): string {
   const noun = js.type === 'integer' ? 'integer' : 'number';
-  const max = js.maximum !== undefined && js.maximum < Number.MAX_SAFE_INTEGER ? js.maximum : undefined;
+  const max =
+    js.maximum !== undefined && js.maximum < Number.MAX_SAFE_INTEGER ? js.maximum : undefined;
   if (js.exclusiveMinimum === 0 && max === undefined) return `a positive ${noun}`;
-  if (js.minimum === 0 && max === undefined && js.exclusiveMaximum === undefined) return `a non-negative ${noun}`;
-  const lo = js.exclusiveMinimum !== undefined ? `(${js.exclusiveMinimum}` : js.minimum !== undefined && js.minimum > Number.MIN_SAFE_INTEGER ? `[${js.minimum}` : null;
-  const hi = js.exclusiveMaximum !== undefined ? `${js.exclusiveMaximum})` : max !== undefined ? `${max}]` : null;
+  if (js.minimum === 0 && max === undefined && js.exclusiveMaximum === undefined)
+    return `a non-negative ${noun}`;
+  const lo =
+    js.exclusiveMinimum !== undefined
+      ? `(${js.exclusiveMinimum}`
+      : js.minimum !== undefined && js.minimum > Number.MIN_SAFE_INTEGER
+        ? `[${js.minimum}`
+        : null;
+  const hi =
+    js.exclusiveMaximum !== undefined
+      ? `${js.exclusiveMaximum})`
+      : max !== undefined
+        ? `${max}]`
+        : null;
   if (lo && hi) return `${noun === 'integer' ? 'an integer' : 'a number'} in ${lo}, ${hi}`;
-  if (lo) return `${noun === 'integer' ? 'an integer' : 'a number'} ${lo.startsWith('(') ? '>' : '≥'} ${lo.slice(1)}`;
-  if (hi) return `${noun === 'integer' ? 'an integer' : 'a number'} ${hi.endsWith(')') ? '<' : '≤'} ${hi.slice(0, -1)}`;
+  if (lo)
+    return `${noun === 'integer' ? 'an integer' : 'a number'} ${lo.startsWith('(') ? '>' : '≥'} ${lo.slice(1)}`;
+  if (hi)
+    return `${noun === 'integer' ? 'an integer' : 'a number'} ${hi.endsWith(')') ? '<' : '≤'} ${hi.slice(0, -1)}`;
   return noun === 'integer' ? 'an integer' : 'a number';
 }
 

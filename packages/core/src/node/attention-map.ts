@@ -18,10 +18,16 @@ export function jet(t: number): [number, number, number] {
 }
 
 /** [N] weights with the CLS token first → a g×g grid of patch weights scaled to [0, 1]. */
-export function patchGrid(weights: Float32Array, hasCls = true): { grid: Float32Array; side: number } {
+export function patchGrid(
+  weights: Float32Array,
+  hasCls = true,
+): { grid: Float32Array; side: number } {
   const patches = hasCls ? weights.subarray(1) : weights;
   const side = Math.round(Math.sqrt(patches.length));
-  if (side * side !== patches.length) throw new CaptuneError(`attention map: ${patches.length} patch weights do not form a square grid`);
+  if (side * side !== patches.length)
+    throw new CaptuneError(
+      `attention map: ${patches.length} patch weights do not form a square grid`,
+    );
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of patches) {
@@ -33,7 +39,12 @@ export function patchGrid(weights: Float32Array, hasCls = true): { grid: Float32
 }
 
 /** Bilinear upsampling of a side×side grid to width×height (pixel centres aligned). */
-export function upsample(grid: Float32Array, side: number, width: number, height: number): Float32Array {
+export function upsample(
+  grid: Float32Array,
+  side: number,
+  width: number,
+  height: number,
+): Float32Array {
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const gy = Math.min(side - 1, Math.max(0, ((y + 0.5) * side) / height - 0.5));
@@ -54,22 +65,31 @@ export function upsample(grid: Float32Array, side: number, width: number, height
 }
 
 /** The RGB image with the heatmap of `weights` blended over it (`alpha` of the heatmap). */
-export function overlayAttention(image: Image8, weights: Float32Array, options: { hasCls?: boolean; alpha?: number } = {}): Image8 {
-  if (image.channels !== 3) throw new CaptuneError(`attention map: needs an RGB image, got ${image.channels} channels`);
+export function overlayAttention(
+  image: Image8,
+  weights: Float32Array,
+  options: { hasCls?: boolean; alpha?: number } = {},
+): Image8 {
+  if (image.channels !== 3)
+    throw new CaptuneError(`attention map: needs an RGB image, got ${image.channels} channels`);
   const { grid, side } = patchGrid(weights, options.hasCls ?? true);
   const heat = upsample(grid, side, image.width, image.height);
   const a = options.alpha ?? 0.5;
   const data = new Uint8Array(image.data.length);
   for (let i = 0; i < heat.length; i++) {
     const rgb = jet(heat[i]!);
-    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.round((1 - a) * image.data[i * 3 + c]! + a * rgb[c]!);
+    for (let c = 0; c < 3; c++)
+      data[i * 3 + c] = Math.round((1 - a) * image.data[i * 3 + c]! + a * rgb[c]!);
   }
   return { width: image.width, height: image.height, channels: 3, data };
 }
 
 /** A token as a safe file-name part. */
 export function tokenFileLabel(token: string): string {
-  const s = token.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
+  const s = token
+    .trim()
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return s.slice(0, 24) || 'tok';
 }
 
@@ -90,12 +110,20 @@ export interface WriteAttentionMapsOptions {
 /** Writes one PNG per token; returns the paths in token order. */
 export async function writeAttentionMaps(o: WriteAttentionMapsOptions): Promise<string[]> {
   await mkdir(o.outDir, { recursive: true });
-  const scale = Math.max(1, Math.ceil((o.minSize ?? 224) / Math.min(o.image.width, o.image.height)));
+  const scale = Math.max(
+    1,
+    Math.ceil((o.minSize ?? 224) / Math.min(o.image.width, o.image.height)),
+  );
   const paths: string[] = [];
   for (const [i, w] of o.weights.entries()) {
     const img = overlayAttention(o.image, w);
-    const path = join(o.outDir, `${o.prefix}-${String(i).padStart(2, '0')}-${tokenFileLabel(o.tokens[i] ?? '')}.png`);
-    const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    const path = join(
+      o.outDir,
+      `${o.prefix}-${String(i).padStart(2, '0')}-${tokenFileLabel(o.tokens[i] ?? '')}.png`,
+    );
+    const png = await sharp(img.data, {
+      raw: { width: img.width, height: img.height, channels: 3 },
+    })
       .resize(img.width * scale, img.height * scale, { kernel: 'nearest' })
       .png()
       .toBuffer();

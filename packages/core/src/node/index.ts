@@ -11,3 +11,5 @@ export * from './training-exports.js';
 export * from './dataset-exports.js';
 export * from './feature-exports.js';
 export * from './recap-sitta-exports.js';
+export * from './datastore-file.js';
+export * from './linear-map-file.js';

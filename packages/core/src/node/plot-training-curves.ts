@@ -16,11 +16,26 @@ function smooth(entries: readonly TrainingLogEntry[], k: number): [number, numbe
 export function trainingCurvesSvg(log: readonly TrainingLogEntry[]): string {
   const k = Math.max(1, Math.floor(log.length / 400));
   const val = log.filter((e) => e.valLoss !== undefined);
-  const series: PlotSeries[] = [{ label: k > 1 ? `train loss (mean of ${k} steps)` : 'train loss', points: smooth(log, k) }];
-  if (val.length) series.push({ label: 'val loss', points: val.map((e) => [e.step, e.valLoss!]), markers: true });
+  const series: PlotSeries[] = [
+    { label: k > 1 ? `train loss (mean of ${k} steps)` : 'train loss', points: smooth(log, k) },
+  ];
+  if (val.length)
+    series.push({ label: 'val loss', points: val.map((e) => [e.step, e.valLoss!]), markers: true });
   const cider = val.filter((e) => typeof e.valCider === 'number');
-  if (cider.length) series.push({ label: 'val CIDEr-D', points: cider.map((e) => [e.step, e.valCider!]), axis: 'right', markers: true });
-  return lineChartSvg({ title: 'captune training', xLabel: 'optimizer step', yLeftLabel: 'loss (token cross-entropy)', yRightLabel: 'CIDEr-D', series });
+  if (cider.length)
+    series.push({
+      label: 'val CIDEr-D',
+      points: cider.map((e) => [e.step, e.valCider!]),
+      axis: 'right',
+      markers: true,
+    });
+  return lineChartSvg({
+    title: 'captune training',
+    xLabel: 'optimizer step',
+    yLeftLabel: 'loss (token cross-entropy)',
+    yRightLabel: 'CIDEr-D',
+    series,
+  });
 }
 
 export async function plotTrainingCurves(logPath: string, svgPath: string): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CaptuneError } from '../errors/captune-error.js';
 import type { CaptionDatastore } from '../retrieval/caption-datastore.js';
@@ -64,6 +64,7 @@ export async function writeMethodFile(dir: string, file: Omit<MethodFile, 'forma
 /** Writes W [P, P] (applied as W · v) in the metrics package's alignment format. */
 export async function saveRecapAlignment(path: string, w: Float32Array, dim: number, metadata: Readonly<Record<string, string>> = {}): Promise<void> {
   if (w.length !== dim * dim) throw new CaptuneError(`${path}: W has ${w.length} values, expected ${dim}×${dim}`);
+  await mkdir(dirname(path), { recursive: true });
   await writeSafetensors(path, { W: { dtype: 'F32', shape: [dim, dim], data: w } }, { metadata: { ...metadata, kind: 'recap-alignment' } });
 }
 

@@ -105,3 +105,40 @@ export async function captionFitted(o: { captioner: FittedCaptioner; features: F
   }
   return { captions, metrics };
 }
+
+export interface EvaluateFittedOptions {
+  readonly engine: Engine;
+  /** The run config: its data section names the dataset and the feature cache. */
+  readonly config: import('../config/captune-config.js').CaptuneConfig;
+  /** The fitted method folder. */
+  readonly dir: string;
+  readonly split: import('../data/caption-dataset.js').Split | 'all';
+  readonly score?: CaptionScorer;
+  readonly onStart?: (total: number) => void;
+  readonly onProgress?: (n: number) => void;
+  readonly onNote?: (message: string) => void;
+}
+
+/**
+ * Captions a split of the config's dataset with a fitted method and scores it (what
+ * `evaluateCheckpoint` does for a trained adapter). Features come from the method's own CLIP.
+ */
+export async function evaluateFittedMethod(o: EvaluateFittedOptions): Promise<FittedEvaluation & { records: CaptionRecord[] }> {
+  const { openRunData } = await import('./run-data.js');
+  const fitted = await openFittedMethod(o.engine, o.dir);
+  try {
+    const config = { ...o.config, models: { ...o.config.models, clip: fitted.manifest.clipModel } };
+    const data = await openRunData({ engine: o.engine, config, splits: [o.split], what: 'embeds', ...(o.onNote ? { onNote: o.onNote } : {}) });
+    try {
+      const records = data.records(o.split);
+      if (records.length === 0) throw new CaptuneError(`${data.dataset.source}: no images in split "${o.split}"`);
+      o.onStart?.(records.length);
+      const ev = await captionFitted({ captioner: fitted.captioner, features: data.features, records, ...(o.score ? { score: o.score } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+      return { ...ev, records };
+    } finally {
+      await data.close();
+    }
+  } finally {
+    fitted.dispose();
+  }
+}

@@ -15,7 +15,15 @@ import type { LanguageDecoder } from '../models/language-decoder.js';
 import { adapterMethod, type AdapterMethod } from '../pipelines/adapter-methods.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { openLanguageModelFolder } from './model-folder.js';
-import { ADAPTER_FILE, isCompleteCheckpoint, latestCheckpoint, loadAdapterWeights, pointedCheckpoint, readAdapterMeta, type AdapterMeta } from './training-checkpoint.js';
+import {
+  ADAPTER_FILE,
+  isCompleteCheckpoint,
+  latestCheckpoint,
+  loadAdapterWeights,
+  pointedCheckpoint,
+  readAdapterMeta,
+  type AdapterMeta,
+} from './training-checkpoint.js';
 
 export interface TrainedCaptioner {
   readonly decoder: LanguageDecoder;
@@ -27,12 +35,18 @@ export interface TrainedCaptioner {
 }
 
 /** Opens the LM folder (must have tokenizer files) and the adapter file on `engine`. */
-export async function openTrainedCaptioner(engine: Engine, options: { lm: string; adapterFile: string }): Promise<TrainedCaptioner> {
+export async function openTrainedCaptioner(
+  engine: Engine,
+  options: { lm: string; adapterFile: string },
+): Promise<TrainedCaptioner> {
   const meta = await readAdapterMeta(options.adapterFile);
   const method = adapterMethod(meta.method);
   const lm = await openLanguageModelFolder(engine, options.lm);
   try {
-    if (!lm.tokenizer) throw new CaptuneError(`${options.lm}: the language model folder has no tokenizer files (captions cannot be decoded to text)`);
+    if (!lm.tokenizer)
+      throw new CaptuneError(
+        `${options.lm}: the language model folder has no tokenizer files (captions cannot be decoded to text)`,
+      );
     const adapter = method.create(engine, lm.decoder.config, meta, meta.config, 0);
     try {
       await loadAdapterWeights(options.adapterFile, adapter);
@@ -41,7 +55,14 @@ export async function openTrainedCaptioner(engine: Engine, options: { lm: string
       throw error;
     }
     const tokenizer = lm.tokenizer;
-    return { decoder: lm.decoder, tokenizer, adapter, method, meta, dispose: () => (adapter.dispose(), lm.dispose()) };
+    return {
+      decoder: lm.decoder,
+      tokenizer,
+      adapter,
+      method,
+      meta,
+      dispose: () => (adapter.dispose(), lm.dispose()),
+    };
   } catch (error) {
     lm.dispose();
     throw error;
@@ -55,7 +76,9 @@ export function readConfigFile(path: string, overrides: readonly string[] = []):
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CaptuneError(`${path}: cannot read the config: ${code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0]}`);
+    throw new CaptuneError(
+      `${path}: cannot read the config: ${code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0]}`,
+    );
   }
   const base = dirname(resolve(path));
   return resolveConfigPaths(loadConfigText(text, path, overrides), (p) => resolve(base, p));
@@ -71,8 +94,14 @@ export interface ResolvedModel {
  * What `--model` / `--checkpoint` name: a config file (its run folder's best, else latest,
  * checkpoint), a run folder (its saved `config.json`), or a checkpoint folder inside a run folder.
  */
-export async function resolveTrainedModel(target: string, overrides: readonly string[] = []): Promise<ResolvedModel> {
-  if (!existsSync(target)) throw new CaptuneError(`${target}: no such file or folder (give a config file, a run folder or a checkpoint folder)`);
+export async function resolveTrainedModel(
+  target: string,
+  overrides: readonly string[] = [],
+): Promise<ResolvedModel> {
+  if (!existsSync(target))
+    throw new CaptuneError(
+      `${target}: no such file or folder (give a config file, a run folder or a checkpoint folder)`,
+    );
   if (statSync(target).isFile()) {
     const config = readConfigFile(target, overrides);
     return { config, checkpoint: await runCheckpoint(config.training.runDir) };
@@ -87,14 +116,18 @@ export async function resolveTrainedModel(target: string, overrides: readonly st
 
 function runConfig(runDir: string, overrides: readonly string[]): CaptuneConfig {
   const file = join(runDir, 'config.json');
-  if (!existsSync(file)) throw new CaptuneError(`${runDir}: not a run folder (no config.json written by captune train)`);
+  if (!existsSync(file))
+    throw new CaptuneError(`${runDir}: not a run folder (no config.json written by captune train)`);
   return readConfigFile(file, overrides);
 }
 
 /** The best checkpoint of a run folder, else the latest; a CaptuneError when there is none. */
 export async function runCheckpoint(runDir: string): Promise<string> {
   const dir = (await pointedCheckpoint(runDir, 'best')) ?? (await latestCheckpoint(runDir));
-  if (!dir) throw new CaptuneError(`${runDir}: no complete checkpoint (train first: captune train --config FILE)`);
+  if (!dir)
+    throw new CaptuneError(
+      `${runDir}: no complete checkpoint (train first: captune train --config FILE)`,
+    );
   if (!existsSync(join(dir, ADAPTER_FILE))) throw new CaptuneError(`${dir}: no ${ADAPTER_FILE}`);
   return dir;
 }

@@ -19,6 +19,7 @@ import type { FeatureKind } from '../pipelines/feature-batch.js';
 import type { FeatureSource } from '../pipelines/feature-source.js';
 import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { openTrainedCaptioner } from './run-captioner.js';
+import { evaluateFittedMethod, isFittedMethodDir } from './recap-sitta-fitted.js';
 import { openRunData } from './run-data.js';
 import { openConfigLm } from './run-train.js';
 import { ADAPTER_FILE } from './training-checkpoint.js';
@@ -59,14 +60,29 @@ export interface CaptionSplitOptions {
 export async function captionSplit(o: CaptionSplitOptions): Promise<SplitEvaluation> {
   const { search: searchName, ...decodeOptions } = o.decoding;
   const search = createSearchRegistry().get(searchName);
-  const gen = new CaptionGenerator({ decoder: o.decoder, adapter: o.adapter, tokenizer: o.tokenizer, search, options: DecodeOptionsSchema.parse(decodeOptions), batchSize: o.batchSize });
-  const captions = await gen.captionIds(o.features, o.needs, o.records.map((r) => r.id), o.onProgress);
+  const gen = new CaptionGenerator({
+    decoder: o.decoder,
+    adapter: o.adapter,
+    tokenizer: o.tokenizer,
+    search,
+    options: DecodeOptionsSchema.parse(decodeOptions),
+    batchSize: o.batchSize,
+  });
+  const captions = await gen.captionIds(
+    o.features,
+    o.needs,
+    o.records.map((r) => r.id),
+    o.onProgress,
+  );
   const results = captions.map((c) => ({ image_id: cocoImageId(c.id), caption: c.caption }));
   const scored = o.records.filter((r) => r.captions.length > 0);
   let metrics: Record<string, number> | null = null;
   if (o.score && scored.length > 0) {
     const byId = new Map(captions.map((c) => [c.id, c.caption]));
-    metrics = await o.score(Object.fromEntries(scored.map((r) => [r.id, [...r.captions]])), Object.fromEntries(scored.map((r) => [r.id, byId.get(r.id)!])));
+    metrics = await o.score(
+      Object.fromEntries(scored.map((r) => [r.id, [...r.captions]])),
+      Object.fromEntries(scored.map((r) => [r.id, byId.get(r.id)!])),
+    );
   }
   return { results, metrics, captions, records: [...o.records] };
 }
@@ -85,16 +101,34 @@ export interface EvaluateCheckpointOptions {
 
 export async function evaluateCheckpoint(o: EvaluateCheckpointOptions): Promise<SplitEvaluation> {
   const { config, engine } = o;
-  if (!config.models.lm) throw new CaptuneError('models.lm is not set in the config (the frozen GPT-2 folder)');
+  if (!config.models.lm)
+    throw new CaptuneError('models.lm is not set in the config (the frozen GPT-2 folder)');
   const split = o.split ?? config.data.splits.test;
-  const cap = o.checkpoint ? await openTrainedCaptioner(engine, { lm: config.models.lm, adapterFile: join(o.checkpoint, ADAPTER_FILE) }) : null;
+  if (o.checkpoint && (await isFittedMethodDir(o.checkpoint))) {
+    // A `captune fit` folder (ReCap, SITTA): captioned through its FittedCaptioner.
+    const ev = await evaluateFittedMethod({ engine, config, dir: o.checkpoint, split, score: o.score, onStart: o.onStart, onProgress: o.onProgress, onNote: o.onNote });
+    return { ...ev, results: ev.captions.map((c) => ({ image_id: cocoImageId(c.id), caption: c.caption })) };
+  }
+  const cap = o.checkpoint
+    ? await openTrainedCaptioner(engine, {
+        lm: config.models.lm,
+        adapterFile: join(o.checkpoint, ADAPTER_FILE),
+      })
+    : null;
   const lm = cap ? null : await openConfigLm(engine, config);
   try {
     const needs = cap?.method.needs ?? 'embeds';
-    const data = await openRunData({ engine, config, splits: [split], what: needs, onNote: o.onNote });
+    const data = await openRunData({
+      engine,
+      config,
+      splits: [split],
+      what: needs,
+      onNote: o.onNote,
+    });
     try {
       const records = data.records(split);
-      if (records.length === 0) throw new CaptuneError(`${data.dataset.source}: no images in split "${split}"`);
+      if (records.length === 0)
+        throw new CaptuneError(`${data.dataset.source}: no images in split "${split}"`);
       o.onStart?.(records.length);
       return await captionSplit({
         decoder: cap?.decoder ?? lm!.decoder,

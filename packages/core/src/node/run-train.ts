@@ -12,7 +12,10 @@ import { openRunData, type RunDataOptions } from './run-data.js';
 import type { TrainingLogEntry } from './training-log.js';
 import { runTraining, type TrainingRunResult } from './training-run.js';
 
-export interface TrainFromConfigOptions extends Pick<RunDataOptions, 'onExtractStart' | 'onExtractProgress'> {
+export interface TrainFromConfigOptions extends Pick<
+  RunDataOptions,
+  'onExtractStart' | 'onExtractProgress'
+> {
   readonly engine: Engine;
   readonly config: CaptuneConfig;
   readonly resume?: boolean;
@@ -28,12 +31,18 @@ export interface TrainedFromConfig extends TrainingRunResult {
 }
 
 /** Opens the LM folder of a config, which must have tokenizer files. */
-export async function openConfigLm(engine: Engine, config: CaptuneConfig): Promise<LanguageModelFolder & { tokenizer: NonNullable<LanguageModelFolder['tokenizer']> }> {
-  if (!config.models.lm) throw new CaptuneError('models.lm is not set in the config (the frozen GPT-2 folder)');
+export async function openConfigLm(
+  engine: Engine,
+  config: CaptuneConfig,
+): Promise<LanguageModelFolder & { tokenizer: NonNullable<LanguageModelFolder['tokenizer']> }> {
+  if (!config.models.lm)
+    throw new CaptuneError('models.lm is not set in the config (the frozen GPT-2 folder)');
   const lm = await openLanguageModelFolder(engine, config.models.lm);
   if (!lm.tokenizer) {
     lm.dispose();
-    throw new CaptuneError(`${config.models.lm}: the language model folder has no tokenizer files (needed to tokenize captions)`);
+    throw new CaptuneError(
+      `${config.models.lm}: the language model folder has no tokenizer files (needed to tokenize captions)`,
+    );
   }
   return lm as LanguageModelFolder & { tokenizer: NonNullable<LanguageModelFolder['tokenizer']> };
 }
@@ -43,10 +52,21 @@ export async function trainFromConfig(o: TrainFromConfigOptions): Promise<Traine
   const method = adapterMethod(config.method);
   const lm = await openConfigLm(engine, config);
   try {
-    const data = await openRunData({ engine, config, splits: [config.data.splits.train, config.data.splits.val], what: method.needs, onNote: o.onNote, onExtractStart: o.onExtractStart, onExtractProgress: o.onExtractProgress });
+    const data = await openRunData({
+      engine,
+      config,
+      splits: [config.data.splits.train, config.data.splits.val],
+      what: method.needs,
+      onNote: o.onNote,
+      onExtractStart: o.onExtractStart,
+      onExtractProgress: o.onExtractProgress,
+    });
     try {
       const trainRecords = data.records(config.data.splits.train);
-      if (trainRecords.length === 0) throw new CaptuneError(`${data.dataset.source}: no images in the training split "${config.data.splits.train}"`);
+      if (trainRecords.length === 0)
+        throw new CaptuneError(
+          `${data.dataset.source}: no images in the training split "${config.data.splits.train}"`,
+        );
       const result = await runTraining({
         engine,
         decoder: lm.decoder,

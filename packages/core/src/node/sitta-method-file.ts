@@ -5,6 +5,8 @@
  * `{format: "captune-sitta", source, solver}`.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { FIT_METHODS } from '../alignment/linear-map.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import type { SittaModel } from '../methods/sitta/sitta-captioner.js';
@@ -17,6 +19,7 @@ export async function saveSittaModel(path: string, model: SittaModel): Promise<v
   const { map } = model;
   if (!map.meanX || !map.stdX || map.bias) throw new CaptuneError('SITTA: the map must z-score its input and have no bias');
   const f32 = (x: ArrayLike<number>) => Float32Array.from(x);
+  await mkdir(dirname(path), { recursive: true });
   await writeSafetensors(
     path,
     {

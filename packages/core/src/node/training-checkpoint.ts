@@ -11,7 +11,7 @@
  * named `ckpt-<step>` holding all three files; `*.tmp` folders are left-overs of a killed
  * writer and are removed by `cleanRunDir`. `best` names the best checkpoint the same way.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaptionAdapter } from '../adapters/caption-adapter.js';
 import type { Engine } from '../engine/engine.js';
@@ -82,7 +82,11 @@ async function readF32(engine: Engine, v: Variable): Promise<Float32Array> {
   return (await engine.read(v)) as Float32Array;
 }
 
-function tensorsOf(engine: Engine, vars: readonly Variable[], name: (v: Variable, i: number) => string): Record<string, LazyTensorToWrite> {
+function tensorsOf(
+  engine: Engine,
+  vars: readonly Variable[],
+  name: (v: Variable, i: number) => string,
+): Record<string, LazyTensorToWrite> {
   const out: Record<string, LazyTensorToWrite> = {};
   vars.forEach((v, i) => {
     out[name(v, i)] = { dtype: 'F32', shape: v.shape, data: () => readF32(engine, v) };
@@ -91,10 +95,23 @@ function tensorsOf(engine: Engine, vars: readonly Variable[], name: (v: Variable
 }
 
 /** Writes the adapter weights alone (also used for `best` and the demo's saved adapter). */
-export async function writeAdapterFile(path: string, adapter: CaptionAdapter, meta: AdapterMeta): Promise<void> {
-  await writeSafetensors(path, tensorsOf(adapter.engine, adapter.params, (v) => v.name), {
-    metadata: { format: 'captune-adapter', method: meta.method, config: JSON.stringify(meta.config), features: JSON.stringify({ tokenShape: meta.tokenShape, embedDim: meta.embedDim }) },
-  });
+export async function writeAdapterFile(
+  path: string,
+  adapter: CaptionAdapter,
+  meta: AdapterMeta,
+): Promise<void> {
+  await writeSafetensors(
+    path,
+    tensorsOf(adapter.engine, adapter.params, (v) => v.name),
+    {
+      metadata: {
+        format: 'captune-adapter',
+        method: meta.method,
+        config: JSON.stringify(meta.config),
+        features: JSON.stringify({ tokenShape: meta.tokenShape, embedDim: meta.embedDim }),
+      },
+    },
+  );
 }
 
 export interface CheckpointContents {
@@ -105,7 +122,11 @@ export interface CheckpointContents {
 }
 
 /** Writes `ckpt-<step>` atomically and points `latest` at it. Returns the folder. */
-export async function writeTrainingCheckpoint(runDir: string, c: CheckpointContents, pointers: readonly string[] = ['latest']): Promise<string> {
+export async function writeTrainingCheckpoint(
+  runDir: string,
+  c: CheckpointContents,
+  pointers: readonly string[] = ['latest'],
+): Promise<string> {
   await mkdir(runDir, { recursive: true });
   const name = `ckpt-${c.state.step}`;
   const tmp = join(runDir, `${name}.tmp`);
@@ -113,7 +134,11 @@ export async function writeTrainingCheckpoint(runDir: string, c: CheckpointConte
   await mkdir(tmp);
   await writeAdapterFile(join(tmp, ADAPTER_FILE), c.adapter, c.meta);
   const { step, tensors } = c.optimizer.stateTensors();
-  await writeSafetensors(join(tmp, OPTIMIZER_FILE), tensorsOf(c.adapter.engine, tensors, (v, i) => v.name || `moment.${i}`), { metadata: { format: 'captune-adamw', step: String(step) } });
+  await writeSafetensors(
+    join(tmp, OPTIMIZER_FILE),
+    tensorsOf(c.adapter.engine, tensors, (v, i) => v.name || `moment.${i}`),
+    { metadata: { format: 'captune-adamw', step: String(step) } },
+  );
   await writeFileAtomic(join(tmp, STATE_FILE), `${JSON.stringify(c.state, null, 2)}\n`);
   await fsyncPath(tmp);
   const final = join(runDir, name);
@@ -145,7 +170,8 @@ async function exists(path: string): Promise<boolean> {
 export async function isCompleteCheckpoint(dir: string): Promise<boolean> {
   if (!/ckpt-\d+$/.test(dir)) return false;
   try {
-    for (const f of [ADAPTER_FILE, OPTIMIZER_FILE]) if (!(await stat(join(dir, f))).isFile()) return false;
+    for (const f of [ADAPTER_FILE, OPTIMIZER_FILE])
+      if (!(await stat(join(dir, f))).isFile()) return false;
     JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
     return true;
   } catch {
@@ -164,13 +190,17 @@ export async function listCheckpoints(runDir: string): Promise<{ step: number; d
   const out: { step: number; dir: string }[] = [];
   for (const n of names) {
     const m = /^ckpt-(\d+)$/.exec(n);
-    if (m && (await isCompleteCheckpoint(join(runDir, n)))) out.push({ step: Number(m[1]), dir: join(runDir, n) });
+    if (m && (await isCompleteCheckpoint(join(runDir, n))))
+      out.push({ step: Number(m[1]), dir: join(runDir, n) });
   }
   return out.sort((a, b) => a.step - b.step);
 }
 
 /** The checkpoint a pointer file (`latest`, `best`) names, if complete; else null. */
-export async function pointedCheckpoint(runDir: string, pointer: 'latest' | 'best'): Promise<string | null> {
+export async function pointedCheckpoint(
+  runDir: string,
+  pointer: 'latest' | 'best',
+): Promise<string | null> {
   try {
     const name = (await readFile(join(runDir, pointer), 'utf8')).trim();
     const dir = join(runDir, name);
@@ -209,9 +239,16 @@ export async function cleanRunDir(runDir: string): Promise<string[]> {
 }
 
 /** Deletes all but the newest `keep` checkpoints, never one in `protect`. */
-export async function pruneCheckpoints(runDir: string, keep: number, protect: readonly (string | null)[]): Promise<void> {
+export async function pruneCheckpoints(
+  runDir: string,
+  keep: number,
+  protect: readonly (string | null)[],
+): Promise<void> {
   const all = await listCheckpoints(runDir);
-  const keepSet = new Set([...all.slice(-keep).map((c) => c.dir), ...protect.filter((p): p is string => p !== null)]);
+  const keepSet = new Set([
+    ...all.slice(-keep).map((c) => c.dir),
+    ...protect.filter((p): p is string => p !== null),
+  ]);
   for (const c of all) if (!keepSet.has(c.dir)) await rm(c.dir, { recursive: true, force: true });
 }
 
@@ -220,7 +257,9 @@ export async function readTrainingState(dir: string): Promise<TrainingState> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as TrainingState;
   } catch (error) {
-    throw new CaptuneError(`${file}: cannot read the training state: ${(error as Error).message.split('\n')[0]}`);
+    throw new CaptuneError(
+      `${file}: cannot read the training state: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -235,17 +274,30 @@ export async function readAdapterMeta(path: string): Promise<AdapterMeta> {
 }
 
 function adapterMetaOf(md: Readonly<Record<string, string>>, path: string): AdapterMeta {
-  if (md['format'] !== 'captune-adapter' || !md['method']) throw new CaptuneError(`${path}: not a captune adapter file (no captune-adapter metadata)`);
-  const features = JSON.parse(md['features'] ?? '{}') as { tokenShape?: [number, number] | null; embedDim?: number | null };
-  return { method: md['method'], config: JSON.parse(md['config'] ?? '{}'), tokenShape: features.tokenShape ?? null, embedDim: features.embedDim ?? null };
+  if (md['format'] !== 'captune-adapter' || !md['method'])
+    throw new CaptuneError(`${path}: not a captune adapter file (no captune-adapter metadata)`);
+  const features = JSON.parse(md['features'] ?? '{}') as {
+    tokenShape?: [number, number] | null;
+    embedDim?: number | null;
+  };
+  return {
+    method: md['method'],
+    config: JSON.parse(md['config'] ?? '{}'),
+    tokenShape: features.tokenShape ?? null,
+    embedDim: features.embedDim ?? null,
+  };
 }
 
 /** Copies the weights of an adapter file into `adapter` (names and shapes must match). */
-export async function loadAdapterWeights(path: string, adapter: CaptionAdapter): Promise<AdapterMeta> {
+export async function loadAdapterWeights(
+  path: string,
+  adapter: CaptionAdapter,
+): Promise<AdapterMeta> {
   const f = await SafetensorsFile.open(path);
   try {
     const meta = adapterMetaOf(f.metadata, path);
-    if (meta.method !== adapter.method) throw new CaptuneError(`${path}: holds a ${meta.method} adapter, not ${adapter.method}`);
+    if (meta.method !== adapter.method)
+      throw new CaptuneError(`${path}: holds a ${meta.method} adapter, not ${adapter.method}`);
     await assignAll(adapter.engine, f, adapter.params, (v) => v.name, path);
     return meta;
   } finally {
@@ -254,14 +306,21 @@ export async function loadAdapterWeights(path: string, adapter: CaptionAdapter):
 }
 
 /** Restores AdamW moments and step from `optimizer.safetensors`. */
-export async function loadOptimizerState(path: string, engine: Engine, optimizer: AdamW): Promise<void> {
+export async function loadOptimizerState(
+  path: string,
+  engine: Engine,
+  optimizer: AdamW,
+): Promise<void> {
   const f = await SafetensorsFile.open(path);
   try {
     const { tensors } = optimizer.stateTensors();
     const loaded = [];
     for (const [i, v] of tensors.entries()) {
       const name = v.name || `moment.${i}`;
-      if (!f.has(name)) throw new CaptuneError(`${path}: no optimizer moment "${name}" (the checkpoint is from a different adapter)`);
+      if (!f.has(name))
+        throw new CaptuneError(
+          `${path}: no optimizer moment "${name}" (the checkpoint is from a different adapter)`,
+        );
       const t = await f.read(name);
       loaded.push(engine.tensor(t.data, t.shape));
     }
@@ -271,12 +330,24 @@ export async function loadOptimizerState(path: string, engine: Engine, optimizer
   }
 }
 
-async function assignAll(engine: Engine, f: SafetensorsFile, vars: readonly Variable[], name: (v: Variable) => string, path: string): Promise<void> {
+async function assignAll(
+  engine: Engine,
+  f: SafetensorsFile,
+  vars: readonly Variable[],
+  name: (v: Variable) => string,
+  path: string,
+): Promise<void> {
   for (const v of vars) {
     const n = name(v);
-    if (!f.has(n)) throw new CaptuneError(`${path}: no tensor "${n}" (the adapter config differs from the checkpoint's)`);
+    if (!f.has(n))
+      throw new CaptuneError(
+        `${path}: no tensor "${n}" (the adapter config differs from the checkpoint's)`,
+      );
     const t = await f.read(n);
-    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) throw new CaptuneError(`${path}: tensor "${n}" is [${t.shape.join(', ')}], the adapter expects [${v.shape.join(', ')}]`);
+    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]))
+      throw new CaptuneError(
+        `${path}: tensor "${n}" is [${t.shape.join(', ')}], the adapter expects [${v.shape.join(', ')}]`,
+      );
     engine.assign(v, engine.tensor(t.data, t.shape)); // assign takes ownership
   }
 }

@@ -5,14 +5,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TrainingConfigSchema } from '../config/captune-config.js';
 import { recordsOf } from '../data/caption-dataset.js';
 import { toyLm, toyTokenizer, toyWorld } from '../pipelines/testing/toy-caption-world.js';
-import { latestCheckpoint, listCheckpoints, pointedCheckpoint, readAdapterMeta, readTrainingState } from './training-checkpoint.js';
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  pointedCheckpoint,
+  readAdapterMeta,
+  readTrainingState,
+} from './training-checkpoint.js';
 import { readTrainingLog } from './training-log.js';
 import { runTraining, type TrainingRunInput } from './training-run.js';
 
 const root = await mkdtemp(join(tmpdir(), 'captune-train-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-async function input(runDir: string, overrides: Record<string, unknown> = {}, extra: Partial<TrainingRunInput> = {}): Promise<TrainingRunInput> {
+async function input(
+  runDir: string,
+  overrides: Record<string, unknown> = {},
+  extra: Partial<TrainingRunInput> = {},
+): Promise<TrainingRunInput> {
   const { engine, lm } = await toyLm();
   const world = toyWorld({ train: 12, val: 3 });
   return {
@@ -24,15 +34,30 @@ async function input(runDir: string, overrides: Record<string, unknown> = {}, ex
     valRecords: recordsOf(world.dataset, 'val'),
     method: 'ituning',
     methodConfig: { bottleneck: 8, heads: 2, initStd: 0.3 },
-    training: TrainingConfigSchema.parse({ epochs: 3, batchSize: 8, checkpointEvery: 2, validateEvery: 3, valSubset: 2, runDir, seed: 4, optimizer: { lr: 0.02 }, schedule: { type: 'cosine', warmupSteps: 2 }, ...overrides }),
+    training: TrainingConfigSchema.parse({
+      epochs: 3,
+      batchSize: 8,
+      checkpointEvery: 2,
+      validateEvery: 3,
+      valSubset: 2,
+      runDir,
+      seed: 4,
+      optimizer: { lr: 0.02 },
+      schedule: { type: 'cosine', warmupSteps: 2 },
+      ...overrides,
+    }),
     maxNewTokens: 4,
     score: () => ({ CIDEr: 0.5 }),
     ...extra,
   };
 }
 
-async function weights(r: { adapter: { engine: { read(t: unknown): Promise<unknown> }; params: readonly unknown[] } }): Promise<Float32Array[]> {
-  return Promise.all(r.adapter.params.map(async (p) => (await r.adapter.engine.read(p)) as Float32Array));
+async function weights(r: {
+  adapter: { engine: { read(t: unknown): Promise<unknown> }; params: readonly unknown[] };
+}): Promise<Float32Array[]> {
+  return Promise.all(
+    r.adapter.params.map(async (p) => (await r.adapter.engine.read(p)) as Float32Array),
+  );
 }
 
 describe('runTraining', () => {
@@ -46,7 +71,9 @@ describe('runTraining', () => {
     expect(log.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(log.filter((e) => e.valLoss !== undefined).map((e) => e.step)).toEqual([3, 6, 9]);
     expect(log[2]).toMatchObject({ epoch: 0, valCider: 0.5 });
-    for (const e of log) for (const k of ['loss', 'lr', 'gradNorm', 'time'] as const) expect(Number.isFinite(e[k])).toBe(true);
+    for (const e of log)
+      for (const k of ['loss', 'lr', 'gradNorm', 'time'] as const)
+        expect(Number.isFinite(e[k])).toBe(true);
     const svg = await readFile(join(straightDir, 'curves.svg'), 'utf8');
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('<polyline');
@@ -55,39 +82,63 @@ describe('runTraining', () => {
     expect((await listCheckpoints(straightDir)).map((c) => c.step)).toEqual([3, 8, 9]); // keep 2 + best (step 3: CIDEr never improves after)
     expect(await pointedCheckpoint(straightDir, 'best')).toBe(join(straightDir, 'ckpt-3'));
     const meta = await readAdapterMeta(join(straightDir, 'ckpt-9', 'adapter.safetensors'));
-    expect(meta).toEqual({ method: 'ituning', config: { bottleneck: 8, heads: 2, initStd: 0.3 }, tokenShape: [4, 8], embedDim: 6 });
+    expect(meta).toEqual({
+      method: 'ituning',
+      config: { bottleneck: 8, heads: 2, initStd: 0.3 },
+      tokenShape: [4, 8],
+      embedDim: 6,
+    });
     const state = await readTrainingState(join(straightDir, 'ckpt-9'));
-    expect(state).toMatchObject({ step: 9, epoch: 3, totalSteps: 9, seed: 4, bestMetric: 0.5, bestStep: 3 });
+    expect(state).toMatchObject({
+      step: 9,
+      epoch: 3,
+      totalSteps: 9,
+      seed: 4,
+      bestMetric: 0.5,
+      bestStep: 3,
+    });
 
     // Interrupted after step 5 (checkpoints at 2, 3 (best), 4), leaving debris of a killed writer.
     const dir = join(root, 'resumed');
     const stop = new Error('killed');
     await expect(
       runTraining(
-        await input(dir, {}, {
-          onStep: (e) => {
-            if (e.step === 5) throw stop;
+        await input(
+          dir,
+          {},
+          {
+            onStep: (e) => {
+              if (e.step === 5) throw stop;
+            },
           },
-        }),
+        ),
       ),
     ).rejects.toBe(stop);
     expect(await latestCheckpoint(dir)).toBe(join(dir, 'ckpt-4'));
     // Not resuming into a run folder with checkpoints is an error, not an overwrite.
-    await expect(runTraining(await input(dir))).rejects.toThrow('already has checkpoints: pass --resume');
+    await expect(runTraining(await input(dir))).rejects.toThrow(
+      'already has checkpoints: pass --resume',
+    );
     await mkdir(join(dir, 'ckpt-6.tmp'));
     await writeFile(join(dir, 'ckpt-6.tmp', 'adapter.safetensors'), 'half');
     await mkdir(join(dir, 'ckpt-7')); // a complete-looking name without its files is not used
     await writeFile(join(dir, 'ckpt-7', 'adapter.safetensors'), 'half');
     expect(await latestCheckpoint(dir)).toBe(join(dir, 'ckpt-4'));
     const notes: string[] = [];
-    const resumed = await runTraining(await input(dir, {}, { resume: true, onNote: (n) => notes.push(n) }));
+    const resumed = await runTraining(
+      await input(dir, {}, { resume: true, onNote: (n) => notes.push(n) }),
+    );
     expect(resumed.resumedFrom).toBe(4);
     expect(notes.join('\n')).toContain('resumed from');
     expect(notes.join('\n')).toContain('removed 1 unfinished');
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     const got = await weights(resumed);
-    got.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThanOrEqual(1e-6)));
-    expect((await readTrainingLog(join(dir, 'log.jsonl'))).map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    got.forEach((w, i) =>
+      w.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThanOrEqual(1e-6)),
+    );
+    expect((await readTrainingLog(join(dir, 'log.jsonl'))).map((e) => e.step)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     // Resuming a finished run does nothing more.
     const again = await runTraining(await input(dir, {}, { resume: true }));
     expect(again.steps).toBe(9);
@@ -97,7 +148,13 @@ describe('runTraining', () => {
   it('stops early when the validation metric stops improving', async () => {
     let calls = 0;
     const dir = join(root, 'early');
-    const r = await runTraining(await input(dir, { validateEvery: 1, earlyStopping: { patience: 2 } }, { score: () => ({ CIDEr: ++calls === 1 ? 1 : 0.2 }) }));
+    const r = await runTraining(
+      await input(
+        dir,
+        { validateEvery: 1, earlyStopping: { patience: 2 } },
+        { score: () => ({ CIDEr: ++calls === 1 ? 1 : 0.2 }) },
+      ),
+    );
     expect(r.stoppedEarly).toBe(true);
     expect(r.steps).toBe(3);
     expect(r.bestStep).toBe(1);
@@ -106,7 +163,11 @@ describe('runTraining', () => {
 
   it('refuses to resume with a different seed or length', async () => {
     const dir = join(root, 'straight');
-    await expect(runTraining(await input(dir, { seed: 5 }, { resume: true }))).rejects.toThrow('seed 4, the config says 5');
-    await expect(runTraining(await input(dir, { epochs: 4 }, { resume: true }))).rejects.toThrow('has 9 steps, this config gives 12');
+    await expect(runTraining(await input(dir, { seed: 5 }, { resume: true }))).rejects.toThrow(
+      'seed 4, the config says 5',
+    );
+    await expect(runTraining(await input(dir, { epochs: 4 }, { resume: true }))).rejects.toThrow(
+      'has 9 steps, this config gives 12',
+    );
   });
 });

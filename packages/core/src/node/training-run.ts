@@ -15,7 +15,11 @@ import type { Engine } from '../engine/engine.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import type { LanguageDecoder } from '../models/language-decoder.js';
 import { adapterMethod } from '../pipelines/adapter-methods.js';
-import { validateCaptioner, type CaptionScorer, type ValidationResult } from '../pipelines/caption-validation.js';
+import {
+  validateCaptioner,
+  type CaptionScorer,
+  type ValidationResult,
+} from '../pipelines/caption-validation.js';
 import { CaptionTrainer, type StepResult } from '../pipelines/caption-trainer.js';
 import type { FeatureSource } from '../pipelines/feature-source.js';
 import { buildTrainingExamples } from '../pipelines/training-examples.js';
@@ -36,7 +40,12 @@ import {
   type AdapterMeta,
   type TrainingState,
 } from './training-checkpoint.js';
-import { appendTrainingLog, readTrainingLog, truncateTrainingLog, type TrainingLogEntry } from './training-log.js';
+import {
+  appendTrainingLog,
+  readTrainingLog,
+  truncateTrainingLog,
+  type TrainingLogEntry,
+} from './training-log.js';
 
 export interface TrainingRunInput {
   readonly engine: Engine;
@@ -85,11 +94,20 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
   const runDir = t.runDir;
   await mkdir(runDir, { recursive: true });
   const removed = await cleanRunDir(runDir);
-  if (removed.length) input.onNote?.(`removed ${removed.length} unfinished checkpoint write(s) left by an interrupted run`);
+  if (removed.length)
+    input.onNote?.(
+      `removed ${removed.length} unfinished checkpoint write(s) left by an interrupted run`,
+    );
   const method = adapterMethod(input.method);
   const examples = buildTrainingExamples(input.trainRecords, input.tokenizer, t.maxCaptionTokens);
   const dims = { tokenShape: input.features.tokenShape, embedDim: input.features.embedDim };
-  const adapter = method.create(input.engine, input.decoder.config, dims, input.methodConfig, t.seed);
+  const adapter = method.create(
+    input.engine,
+    input.decoder.config,
+    dims,
+    input.methodConfig,
+    t.seed,
+  );
   const meta: AdapterMeta = { method: method.name, config: input.methodConfig, ...dims };
   const trainer = new CaptionTrainer({
     decoder: input.decoder,
@@ -128,14 +146,18 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
       timeBase = kept[kept.length - 1]?.time ?? 0;
       input.onNote?.(`resumed from ${latest} at step ${state.step} of ${trainer.totalSteps}`);
     } else if (!input.resume && (await listCheckpoints(runDir)).length > 0) {
-      throw new CaptuneError(`${runDir}: the run folder already has checkpoints: pass --resume to continue it, or set training.runDir to a new folder`);
+      throw new CaptuneError(
+        `${runDir}: the run folder already has checkpoints: pass --resume to continue it, or set training.runDir to a new folder`,
+      );
     } else {
       if (input.resume) input.onNote?.(`no checkpoint in ${runDir}: starting from step 0`);
       await truncateTrainingLog(logPath, -1);
     }
-    if (input.runConfig !== undefined) await writeFile(join(runDir, 'config.json'), `${JSON.stringify(input.runConfig, null, 2)}\n`);
+    if (input.runConfig !== undefined)
+      await writeFile(join(runDir, 'config.json'), `${JSON.stringify(input.runConfig, null, 2)}\n`);
     const valRecords = input.valRecords.filter((r) => r.captions.length > 0).slice(0, t.valSubset);
-    if (valRecords.length === 0) input.onNote?.('no validation images with captions: validation and early stopping are off');
+    if (valRecords.length === 0)
+      input.onNote?.('no validation images with captions: validation and early stopping are off');
     const higherIsBetter = t.earlyStopping.metric === 'cider' && input.score !== undefined;
     const started = Date.now();
     let lastCkpt = latest && input.resume ? latest : '';
@@ -153,8 +175,15 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
       stopped: stoppedEarly ? 'early' : null,
     });
     const checkpoint = async (pointers: string[]) => {
-      lastCkpt = await writeTrainingCheckpoint(runDir, { adapter, meta, optimizer: trainer.optimizer, state: state() }, pointers);
-      await pruneCheckpoints(runDir, t.keepCheckpoints, [await pointedCheckpoint(runDir, 'best'), lastCkpt]);
+      lastCkpt = await writeTrainingCheckpoint(
+        runDir,
+        { adapter, meta, optimizer: trainer.optimizer, state: state() },
+        pointers,
+      );
+      await pruneCheckpoints(runDir, t.keepCheckpoints, [
+        await pointedCheckpoint(runDir, 'best'),
+        lastCkpt,
+      ]);
     };
     while (!trainer.done && !stoppedEarly) {
       const r: StepResult = await trainer.trainStep();
@@ -177,13 +206,16 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
           score: input.score,
         });
         const metric = higherIsBetter ? val.valCider! : val.valLoss;
-        improved = best.metric === null || (higherIsBetter ? metric > best.metric : metric < best.metric);
+        improved =
+          best.metric === null || (higherIsBetter ? metric > best.metric : metric < best.metric);
         if (improved) {
           best = { metric, step: r.step };
           bad = 0;
         } else if (t.earlyStopping.patience > 0 && ++bad >= t.earlyStopping.patience) {
           stoppedEarly = true;
-          input.onNote?.(`stopped early at step ${r.step}: no improvement of validation ${higherIsBetter ? 'CIDEr-D' : 'loss'} in ${bad} validations (best ${best.metric?.toFixed(4)} at step ${best.step})`);
+          input.onNote?.(
+            `stopped early at step ${r.step}: no improvement of validation ${higherIsBetter ? 'CIDEr-D' : 'loss'} in ${bad} validations (best ${best.metric?.toFixed(4)} at step ${best.step})`,
+          );
         }
       }
       const entry: TrainingLogEntry = {
@@ -228,7 +260,18 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
   }
 }
 
-function checkCompatible(state: TrainingState, trainer: CaptionTrainer, seed: number, dir: string): void {
-  if (state.seed !== seed) throw new CaptuneError(`${dir}: the checkpoint was trained with seed ${state.seed}, the config says ${seed}: resuming would change the data order`);
-  if (state.totalSteps !== trainer.totalSteps) throw new CaptuneError(`${dir}: the checkpoint's run has ${state.totalSteps} steps, this config gives ${trainer.totalSteps} (epochs, batch size or the dataset changed)`);
+function checkCompatible(
+  state: TrainingState,
+  trainer: CaptionTrainer,
+  seed: number,
+  dir: string,
+): void {
+  if (state.seed !== seed)
+    throw new CaptuneError(
+      `${dir}: the checkpoint was trained with seed ${state.seed}, the config says ${seed}: resuming would change the data order`,
+    );
+  if (state.totalSteps !== trainer.totalSteps)
+    throw new CaptuneError(
+      `${dir}: the checkpoint's run has ${state.totalSteps} steps, this config gives ${trainer.totalSteps} (epochs, batch size or the dataset changed)`,
+    );
 }

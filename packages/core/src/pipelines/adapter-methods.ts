@@ -22,7 +22,13 @@ export interface AdapterMethod {
   /** Which features the adapter reads. */
   readonly needs: FeatureKind;
   /** Builds a fresh adapter; `config` is the method's own section of the config. */
-  create(engine: Engine, lm: LanguageDecoderConfig, dims: FeatureDims, config: unknown, seed: number): CaptionAdapter;
+  create(
+    engine: Engine,
+    lm: LanguageDecoderConfig,
+    dims: FeatureDims,
+    config: unknown,
+    seed: number,
+  ): CaptionAdapter;
 }
 
 export const adapterMethods: Readonly<Record<string, AdapterMethod>> = {
@@ -30,24 +36,41 @@ export const adapterMethods: Readonly<Record<string, AdapterMethod>> = {
     name: 'ituning',
     needs: 'tokens',
     create(engine, lm, dims, config, seed) {
-      if (!dims.tokenShape) throw new CaptuneError('ituning needs the CLIP vision tokens, but the features have none');
+      if (!dims.tokenShape)
+        throw new CaptuneError('ituning needs the CLIP vision tokens, but the features have none');
       const cfg = ITuningConfigSchema.parse(config ?? {});
-      return new ITuningAdapter(engine, { lmHidden: lm.hiddenSize, visionHidden: dims.tokenShape[1], numLayers: lm.numLayers }, cfg, seed);
+      return new ITuningAdapter(
+        engine,
+        { lmHidden: lm.hiddenSize, visionHidden: dims.tokenShape[1], numLayers: lm.numLayers },
+        cfg,
+        seed,
+      );
     },
   },
   clipcap: {
     name: 'clipcap',
     needs: 'embeds',
     create(engine, lm, dims, config, seed) {
-      if (!dims.embedDim) throw new CaptuneError('clipcap needs the CLIP image embeddings, but the features have none');
+      if (!dims.embedDim)
+        throw new CaptuneError(
+          'clipcap needs the CLIP image embeddings, but the features have none',
+        );
       const cfg = ClipCapConfigSchema.parse(config ?? {});
-      return new ClipCapMapper(engine, { clipDim: dims.embedDim, embedSize: lm.embedSize }, cfg, seed);
+      return new ClipCapMapper(
+        engine,
+        { clipDim: dims.embedDim, embedSize: lm.embedSize },
+        cfg,
+        seed,
+      );
     },
   },
 };
 
 export function adapterMethod(name: string): AdapterMethod {
   const m = adapterMethods[name];
-  if (!m) throw new CaptuneError(`unknown method "${name}": known methods are ${Object.keys(adapterMethods).join(', ')}`);
+  if (!m)
+    throw new CaptuneError(
+      `unknown method "${name}": known methods are ${Object.keys(adapterMethods).join(', ')}`,
+    );
   return m;
 }

@@ -31,7 +31,10 @@ export interface CaptionGeneratorOptions {
 }
 
 /** Strips the ending EOS / stop token and decodes to trimmed text. */
-export function captionText(tokenizer: Pick<Tokenizer, 'decode'>, seq: DecodedSequence): { text: string; tokens: number[] } {
+export function captionText(
+  tokenizer: Pick<Tokenizer, 'decode'>,
+  seq: DecodedSequence,
+): { text: string; tokens: number[] } {
   const tokens = seq.finish === 'length' ? [...seq.tokens] : seq.tokens.slice(0, -1);
   return { text: tokenizer.decode(tokens).replace(/\s+/g, ' ').trim(), tokens };
 }
@@ -40,7 +43,12 @@ export class CaptionGenerator {
   constructor(private readonly o: CaptionGeneratorOptions) {}
 
   /** Captions for `ids` (features read from `source`), in order; `onBatch(n)` after each batch. */
-  async captionIds(source: FeatureSource, needs: FeatureKind, ids: readonly string[], onBatch?: (n: number) => void): Promise<GeneratedCaption[]> {
+  async captionIds(
+    source: FeatureSource,
+    needs: FeatureKind,
+    ids: readonly string[],
+    onBatch?: (n: number) => void,
+  ): Promise<GeneratedCaption[]> {
     const e = this.o.decoder.engine;
     const bs = this.o.batchSize ?? 16;
     const out: GeneratedCaption[] = [];
@@ -58,11 +66,18 @@ export class CaptionGenerator {
   }
 
   /** Captions for a batch whose features are already on the device (null: no adapter). */
-  async decodeBatch(ids: readonly string[], feats: VisualFeatures | null): Promise<GeneratedCaption[]> {
+  async decodeBatch(
+    ids: readonly string[],
+    feats: VisualFeatures | null,
+  ): Promise<GeneratedCaption[]> {
     const { decoder, adapter, search, options, tokenizer } = this.o;
     const cond = adapter && feats ? adapter.condition(feats) : undefined;
     const bos = decoder.config.bosTokenId;
-    const session = new DecodeSession({ decoder, prompts: ids.map(() => [bos]), conditioning: cond });
+    const session = new DecodeSession({
+      decoder,
+      prompts: ids.map(() => [bos]),
+      conditioning: cond,
+    });
     try {
       const seqs = await search.decode(session, options);
       return seqs.map((s, b) => {

@@ -82,7 +82,8 @@ export class CaptionTrainer {
   /** The examples of step `step` (0-based). */
   examplesOf(step: number): TrainingExample[] {
     const epoch = Math.floor(step / this.stepsPerEpoch);
-    if (this.order?.epoch !== epoch) this.order = { epoch, perm: epochOrder(this.o.examples.length, this.o.seed, epoch) };
+    if (this.order?.epoch !== epoch)
+      this.order = { epoch, perm: epochOrder(this.o.examples.length, this.o.seed, epoch) };
     const start = (step % this.stepsPerEpoch) * this.o.batchSize;
     return this.order.perm.slice(start, start + this.o.batchSize).map((i) => this.o.examples[i]!);
   }
@@ -101,12 +102,22 @@ export class CaptionTrainer {
       const part = batch.slice(m * size, (m + 1) * size);
       if (part.length === 0) continue;
       const weight = part.length / batch.length;
-      const feats = await loadFeatureBatch(e, features, part.map((x) => x.imageId), needs);
-      const { value, grads } = e.valueAndGrads(() => captionLoss(decoder, adapter, feats, { captions: part.map((x) => x.tokens) }), adapter.params);
+      const feats = await loadFeatureBatch(
+        e,
+        features,
+        part.map((x) => x.imageId),
+        needs,
+      );
+      const { value, grads } = e.valueAndGrads(
+        () => captionLoss(decoder, adapter, feats, { captions: part.map((x) => x.tokens) }),
+        adapter.params,
+      );
       disposeFeatures(e, feats);
       lossSum += weight * (await e.readScalar(value));
       const prev: Tensor[] | null = sum;
-      sum = e.tidy(() => grads.map((g, i) => (prev ? e.add(prev[i]!, e.mul(g, weight)) : e.mul(g, weight))));
+      sum = e.tidy(() =>
+        grads.map((g, i) => (prev ? e.add(prev[i]!, e.mul(g, weight)) : e.mul(g, weight))),
+      );
       e.dispose([value, ...grads, ...(prev ?? [])]);
     }
     const total = sum!;
@@ -118,7 +129,9 @@ export class CaptionTrainer {
       e.dispose([clipped.norm, ...total]);
       applied = clipped.grads;
     } else {
-      const norm = e.tidy(() => e.sqrt(total.reduce<Tensor>((acc, g) => e.add(acc, e.sum(e.mul(g, g))), e.scalar(0))));
+      const norm = e.tidy(() =>
+        e.sqrt(total.reduce<Tensor>((acc, g) => e.add(acc, e.sum(e.mul(g, g))), e.scalar(0))),
+      );
       gradNorm = await e.readScalar(norm);
       e.dispose(norm);
       applied = total;
@@ -127,7 +140,14 @@ export class CaptionTrainer {
     this.optimizer.update(applied, lr);
     e.dispose(applied);
     this.stepsDone = step + 1;
-    return { step: this.stepsDone, epoch: Math.floor(step / this.stepsPerEpoch), loss: lossSum, lr, gradNorm, examples: batch.length };
+    return {
+      step: this.stepsDone,
+      epoch: Math.floor(step / this.stepsPerEpoch),
+      loss: lossSum,
+      lr,
+      gradNorm,
+      examples: batch.length,
+    };
   }
 
   dispose(): void {

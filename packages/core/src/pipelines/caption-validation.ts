@@ -16,7 +16,10 @@ import type { FeatureSource } from './feature-source.js';
 import { buildTrainingExamples } from './training-examples.js';
 
 /** Corpus scores by metric label (`CIDEr`, `Bleu_4`, …) for candidates against references, by image id. */
-export type CaptionScorer = (references: Record<string, string[]>, candidates: Record<string, string>) => Promise<Record<string, number>> | Record<string, number>;
+export type CaptionScorer = (
+  references: Record<string, string[]>,
+  candidates: Record<string, string>,
+) => Promise<Record<string, number>> | Record<string, number>;
 
 export interface ValidationOptions {
   readonly decoder: LanguageDecoder;
@@ -43,12 +46,24 @@ export interface ValidationResult {
 export async function validateCaptioner(o: ValidationOptions): Promise<ValidationResult> {
   const e = o.decoder.engine;
   const records = o.records.filter((r) => r.captions.some((c) => c.trim()));
-  const examples = buildTrainingExamples(records, o.tokenizer, o.maxCaptionTokens, 'validation subset');
+  const examples = buildTrainingExamples(
+    records,
+    o.tokenizer,
+    o.maxCaptionTokens,
+    'validation subset',
+  );
   let lossSum = 0;
   for (let i = 0; i < examples.length; i += o.batchSize) {
     const part = examples.slice(i, i + o.batchSize);
-    const feats = await loadFeatureBatch(e, o.features, part.map((x) => x.imageId), o.needs);
-    const loss = e.tidy(() => captionLoss(o.decoder, o.adapter, feats, { captions: part.map((x) => x.tokens) }));
+    const feats = await loadFeatureBatch(
+      e,
+      o.features,
+      part.map((x) => x.imageId),
+      o.needs,
+    );
+    const loss = e.tidy(() =>
+      captionLoss(o.decoder, o.adapter, feats, { captions: part.map((x) => x.tokens) }),
+    );
     lossSum += (await e.readScalar(loss)) * part.length;
     e.dispose(loss);
     disposeFeatures(e, feats);
@@ -63,7 +78,11 @@ export async function validateCaptioner(o: ValidationOptions): Promise<Validatio
       options: DecodeOptionsSchema.parse({ maxNewTokens: o.maxNewTokens ?? 20, numBeams: 1 }),
       batchSize: o.batchSize,
     });
-    const caps = await gen.captionIds(o.features, o.needs, records.map((r) => r.id));
+    const caps = await gen.captionIds(
+      o.features,
+      o.needs,
+      records.map((r) => r.id),
+    );
     const refs = Object.fromEntries(records.map((r) => [r.id, [...r.captions]]));
     const cands = Object.fromEntries(caps.map((c) => [c.id, c.caption]));
     valCider = (await o.score(refs, cands))['CIDEr'] ?? null;

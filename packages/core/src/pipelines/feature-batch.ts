@@ -9,24 +9,41 @@ import type { FeatureSource } from './feature-source.js';
 
 export type FeatureKind = 'tokens' | 'embeds';
 
-export async function loadFeatureBatch(engine: Engine, source: FeatureSource, ids: readonly string[], need: FeatureKind): Promise<VisualFeatures> {
+export async function loadFeatureBatch(
+  engine: Engine,
+  source: FeatureSource,
+  ids: readonly string[],
+  need: FeatureKind,
+): Promise<VisualFeatures> {
   const feats = await source.read(ids);
   const B = ids.length;
   if (need === 'tokens') {
-    if (!source.tokenShape) throw new CaptuneError('the feature source has no vision tokens (this method needs every CLIP output token: re-extract with tokens)');
+    if (!source.tokenShape)
+      throw new CaptuneError(
+        'the feature source has no vision tokens (this method needs every CLIP output token: re-extract with tokens)',
+      );
     const [N, Cv] = source.tokenShape;
     const data = new Float32Array(B * N * Cv);
     feats.forEach((f, b) => {
-      if (!f.tokens || f.tokens.length !== N * Cv) throw new CaptuneError(`features of ${ids[b]}: expected ${N}×${Cv} token values, got ${f.tokens?.length ?? 'none'}`);
+      if (!f.tokens || f.tokens.length !== N * Cv)
+        throw new CaptuneError(
+          `features of ${ids[b]}: expected ${N}×${Cv} token values, got ${f.tokens?.length ?? 'none'}`,
+        );
       data.set(f.tokens, b * N * Cv);
     });
     return { tokens: engine.tensor(data, [B, N, Cv]) }; // [B, N, Cv]
   }
-  if (!source.embedDim) throw new CaptuneError('the feature source has no CLIP image embeddings (this method needs them: re-extract with embeddings)');
+  if (!source.embedDim)
+    throw new CaptuneError(
+      'the feature source has no CLIP image embeddings (this method needs them: re-extract with embeddings)',
+    );
   const P = source.embedDim;
   const data = new Float32Array(B * P);
   feats.forEach((f, b) => {
-    if (!f.embeds || f.embeds.length !== P) throw new CaptuneError(`features of ${ids[b]}: expected an embedding of ${P}, got ${f.embeds?.length ?? 'none'}`);
+    if (!f.embeds || f.embeds.length !== P)
+      throw new CaptuneError(
+        `features of ${ids[b]}: expected an embedding of ${P}, got ${f.embeds?.length ?? 'none'}`,
+      );
     data.set(f.embeds, b * P);
   });
   return { embeds: engine.tensor(data, [B, P]) }; // [B, P]

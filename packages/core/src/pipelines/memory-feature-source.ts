@@ -21,11 +21,18 @@ export class MemoryFeatureSource implements FeatureSource {
   constructor(input: MemoryFeatureSourceInput) {
     this.tokenShape = input.tokenShape ?? null;
     this.embedDim = input.embedDim ?? null;
-    this.byId = input.features instanceof Map ? input.features : new Map(Object.entries(input.features));
+    this.byId =
+      input.features instanceof Map ? input.features : new Map(Object.entries(input.features));
     const tokenSize = this.tokenShape ? this.tokenShape[0] * this.tokenShape[1] : null;
     for (const [id, f] of this.byId) {
-      if (tokenSize !== null && f.tokens?.length !== tokenSize) throw new CaptuneError(`features of ${id}: expected ${tokenSize} token values, got ${f.tokens?.length ?? 'none'}`);
-      if (this.embedDim !== null && f.embeds?.length !== this.embedDim) throw new CaptuneError(`features of ${id}: expected an embedding of ${this.embedDim}, got ${f.embeds?.length ?? 'none'}`);
+      if (tokenSize !== null && f.tokens?.length !== tokenSize)
+        throw new CaptuneError(
+          `features of ${id}: expected ${tokenSize} token values, got ${f.tokens?.length ?? 'none'}`,
+        );
+      if (this.embedDim !== null && f.embeds?.length !== this.embedDim)
+        throw new CaptuneError(
+          `features of ${id}: expected an embedding of ${this.embedDim}, got ${f.embeds?.length ?? 'none'}`,
+        );
     }
   }
 
@@ -36,7 +43,8 @@ export class MemoryFeatureSource implements FeatureSource {
   async read(ids: readonly string[]): Promise<ImageFeatures[]> {
     return ids.map((id) => {
       const f = this.byId.get(id);
-      if (!f) throw new CaptuneError(`no features for image ${JSON.stringify(id)} in the feature source`);
+      if (!f)
+        throw new CaptuneError(`no features for image ${JSON.stringify(id)} in the feature source`);
       return f;
     });
   }

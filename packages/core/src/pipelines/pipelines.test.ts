@@ -16,11 +16,15 @@ import { tokenAttention } from './token-attention.js';
 import { buildTrainingExamples } from './training-examples.js';
 import { TOY_N, toyLm, toyTokenizer, toyWorld } from './testing/toy-caption-world.js';
 
-async function setup(method: 'ituning' | 'clipcap', opts: { batchSize?: number; gradAccumulation?: number; lr?: number; epochs?: number } = {}) {
+async function setup(
+  method: 'ituning' | 'clipcap',
+  opts: { batchSize?: number; gradAccumulation?: number; lr?: number; epochs?: number } = {},
+) {
   const { engine, lm } = await toyLm();
   const world = toyWorld({ train: 12, val: 4, test: 4 });
   const m = adapterMethod(method);
-  const cfg = method === 'ituning' ? { bottleneck: 8, heads: 2, initStd: 0.3 } : { prefixLength: 4 };
+  const cfg =
+    method === 'ituning' ? { bottleneck: 8, heads: 2, initStd: 0.3 } : { prefixLength: 4 };
   const adapter = m.create(engine, lm.config, world.features, cfg, 5);
   const examples = buildTrainingExamples(recordsOf(world.dataset, 'train'), toyTokenizer, 10);
   const trainer = new CaptionTrainer({
@@ -56,7 +60,8 @@ describe('CaptionTrainer', () => {
       const { engine, lm, trainer } = await setup(method);
       const frozen = Array.from((await engine.read(lm.weights[0]!)) as Float32Array);
       const losses: number[] = [];
-      for (let i = 0; i < 10 * trainer.stepsPerEpoch; i++) losses.push((await trainer.trainStep()).loss);
+      for (let i = 0; i < 10 * trainer.stepsPerEpoch; i++)
+        losses.push((await trainer.trainStep()).loss);
       expect(trainer.stepsPerEpoch).toBe(3); // 24 examples / 8
       expect(trainer.totalSteps).toBe(60);
       const first = losses.slice(0, 3).reduce((a, b) => a + b) / 3;
@@ -87,7 +92,10 @@ describe('CaptionTrainer', () => {
     const fresh = (await setup('clipcap')).trainer;
     expect(trainer.examplesOf(4)).toEqual(fresh.examplesOf(4));
     expect(trainer.examplesOf(0)).not.toEqual(trainer.examplesOf(3));
-    const epoch0 = [0, 1, 2].flatMap((s) => trainer.examplesOf(s)).map((x) => x.imageId).sort();
+    const epoch0 = [0, 1, 2]
+      .flatMap((s) => trainer.examplesOf(s))
+      .map((x) => x.imageId)
+      .sort();
     expect(epoch0).toHaveLength(24);
   });
 });
@@ -99,7 +107,14 @@ describe('captioning a trained adapter', () => {
     const ids = recordsOf(world.dataset, 'train').map((r) => r.id);
     const refs = new Map(world.dataset.records.map((r) => [r.id, r.captions[0]]));
     for (const search of [new GreedySearch(), new BeamSearch()]) {
-      const gen = new CaptionGenerator({ decoder: lm, adapter, tokenizer: toyTokenizer, search, options: DecodeOptionsSchema.parse({ maxNewTokens: 5, numBeams: 3 }), batchSize: 5 });
+      const gen = new CaptionGenerator({
+        decoder: lm,
+        adapter,
+        tokenizer: toyTokenizer,
+        search,
+        options: DecodeOptionsSchema.parse({ maxNewTokens: 5, numBeams: 3 }),
+        batchSize: 5,
+      });
       const caps = await gen.captionIds(world.features, m.needs, ids);
       expect(caps.map((c) => c.id)).toEqual(ids);
       const right = caps.filter((c) => c.caption === refs.get(c.id)).length;
@@ -118,16 +133,25 @@ describe('captioning a trained adapter', () => {
       maxNewTokens: 5,
       score: (r, c) => {
         seen.push([r, c]);
-        return { CIDEr: Object.keys(c).filter((k) => c[k] === r[k]![0]).length / Object.keys(c).length };
+        return {
+          CIDEr: Object.keys(c).filter((k) => c[k] === r[k]![0]).length / Object.keys(c).length,
+        };
       },
     });
-    expect(seen[0]![0]).toEqual(Object.fromEntries(recordsOf(world.dataset, 'val').map((r) => [r.id, r.captions])));
+    expect(seen[0]![0]).toEqual(
+      Object.fromEntries(recordsOf(world.dataset, 'val').map((r) => [r.id, r.captions])),
+    );
     expect(v.images).toBe(4);
     expect(v.valLoss).toBeGreaterThan(0);
     expect(v.valCider).toBeGreaterThanOrEqual(0.5);
     // Attention maps: one distribution over the N vision tokens per generated token.
     const feats = await loadFeatureBatch(engine, world.features, [ids[0]!], 'tokens');
-    const maps = await tokenAttention(lm, adapter as ITuningAdapter, feats.tokens!, toyTokenizer.encode(refs.get(ids[0]!)!));
+    const maps = await tokenAttention(
+      lm,
+      adapter as ITuningAdapter,
+      feats.tokens!,
+      toyTokenizer.encode(refs.get(ids[0]!)!),
+    );
     expect(maps).toHaveLength(3);
     for (const w of maps) {
       expect(w).toHaveLength(TOY_N);
@@ -137,8 +161,17 @@ describe('captioning a trained adapter', () => {
 
   it('the no-adapter baseline decodes the frozen LM alone', async () => {
     const { lm } = await toyLm();
-    const gen = new CaptionGenerator({ decoder: lm, adapter: null, tokenizer: toyTokenizer, search: new GreedySearch(), options: DecodeOptionsSchema.parse({ maxNewTokens: 4 }) });
-    const caps = await gen.captionIds(new MemoryFeatureSource({ features: {} }), 'tokens', ['x', 'y']);
+    const gen = new CaptionGenerator({
+      decoder: lm,
+      adapter: null,
+      tokenizer: toyTokenizer,
+      search: new GreedySearch(),
+      options: DecodeOptionsSchema.parse({ maxNewTokens: 4 }),
+    });
+    const caps = await gen.captionIds(new MemoryFeatureSource({ features: {} }), 'tokens', [
+      'x',
+      'y',
+    ]);
     expect(caps).toHaveLength(2);
     expect(caps[0]!.caption).toBe(caps[1]!.caption);
   });
@@ -149,8 +182,19 @@ describe('feature sources', () => {
     const { engine } = await toyLm();
     const w = toyWorld({ train: 1, val: 0 });
     await expect(w.features.read(['nope'])).rejects.toThrow('no features for image "nope"');
-    const noEmbeds = new MemoryFeatureSource({ tokenShape: [1, 2], features: { a: { tokens: new Float32Array(2) } } });
-    await expect(loadFeatureBatch(engine, noEmbeds, ['a'], 'embeds')).rejects.toThrow('no CLIP image embeddings');
-    expect(() => new MemoryFeatureSource({ tokenShape: [1, 2], features: { a: { tokens: new Float32Array(3) } } })).toThrow('features of a: expected 2 token values, got 3');
+    const noEmbeds = new MemoryFeatureSource({
+      tokenShape: [1, 2],
+      features: { a: { tokens: new Float32Array(2) } },
+    });
+    await expect(loadFeatureBatch(engine, noEmbeds, ['a'], 'embeds')).rejects.toThrow(
+      'no CLIP image embeddings',
+    );
+    expect(
+      () =>
+        new MemoryFeatureSource({
+          tokenShape: [1, 2],
+          features: { a: { tokens: new Float32Array(3) } },
+        }),
+    ).toThrow('features of a: expected 2 token values, got 3');
   });
 });

@@ -10,9 +10,17 @@ import { CaptuneError } from '../errors/captune-error.js';
 import type { LanguageDecoder } from '../models/language-decoder.js';
 
 /** One Float32Array [N] per generated token, for one image (tokens [1, N, Cv]). */
-export async function tokenAttention(decoder: LanguageDecoder, adapter: ITuningAdapter, tokens: Tensor, generated: readonly number[]): Promise<Float32Array[]> {
+export async function tokenAttention(
+  decoder: LanguageDecoder,
+  adapter: ITuningAdapter,
+  tokens: Tensor,
+  generated: readonly number[],
+): Promise<Float32Array[]> {
   if (generated.length === 0) return [];
-  if (tokens.rank !== 3 || tokens.shape[0] !== 1) throw new CaptuneError(`tokenAttention: needs the vision tokens of one image [1, N, Cv], got [${tokens.shape.join(', ')}]`);
+  if (tokens.rank !== 3 || tokens.shape[0] !== 1)
+    throw new CaptuneError(
+      `tokenAttention: needs the vision tokens of one image [1, N, Cv], got [${tokens.shape.join(', ')}]`,
+    );
   const e = decoder.engine;
   const last = Math.max(...adapter.adaptedLayers);
   const ids = [decoder.config.bosTokenId, ...generated.slice(0, -1)];
@@ -23,7 +31,11 @@ export async function tokenAttention(decoder: LanguageDecoder, adapter: ITuningA
       // w [1, h, T, N]: averaged over heads and kept past the decoder's own tidy scopes.
       if (layer === last) captured = e.keep(e.mean(w, 1)); // [1, T, N]
     });
-    decoder.forward({ inputIds: e.tensor(Int32Array.from(ids), [1, T], 'int32'), useCache: false, ffnHook: cond.ffnHook(Int32Array.from([0])) });
+    decoder.forward({
+      inputIds: e.tensor(Int32Array.from(ids), [1, T], 'int32'),
+      useCache: false,
+      ffnHook: cond.ffnHook(Int32Array.from([0])),
+    });
     cond.dispose();
   });
   if (!captured) throw new CaptuneError('tokenAttention: the adapter reported no attention');

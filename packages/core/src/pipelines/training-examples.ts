@@ -12,7 +12,12 @@ export interface TrainingExample {
   readonly tokens: readonly number[];
 }
 
-export function buildTrainingExamples(records: readonly CaptionRecord[], tokenizer: Pick<Tokenizer, 'encode'>, maxTokens: number, what = 'training split'): TrainingExample[] {
+export function buildTrainingExamples(
+  records: readonly CaptionRecord[],
+  tokenizer: Pick<Tokenizer, 'encode'>,
+  maxTokens: number,
+  what = 'training split',
+): TrainingExample[] {
   const out: TrainingExample[] = [];
   for (const r of records) {
     for (const c of r.captions) {
@@ -22,6 +27,7 @@ export function buildTrainingExamples(records: readonly CaptionRecord[], tokeniz
       if (tokens.length > 0) out.push({ imageId: r.id, tokens });
     }
   }
-  if (out.length === 0) throw new CaptuneError(`the ${what} has no captions to train on (${records.length} images)`);
+  if (out.length === 0)
+    throw new CaptuneError(`the ${what} has no captions to train on (${records.length} images)`);
   return out;
 }

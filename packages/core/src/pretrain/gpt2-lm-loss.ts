@@ -44,7 +44,7 @@ export class TrainableGpt2 {
     const e = this.engine;
     const c = this.config;
     const C = c.nEmbd;
-    const [B, T] = ids.shape as [number, number];
+    const T = ids.shape[1]!;
     const pos = e.tensor(Int32Array.from({ length: T }, (_, i) => i), [T], 'int32'); // [T]
     let x = e.add(e.gather(this.w('wte.weight'), ids), e.gather(this.w('wpe.weight'), pos)); // [B, T, C]
     const mask = causalMask(e, T); // [1, 1, T, T]

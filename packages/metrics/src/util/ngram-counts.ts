@@ -19,6 +19,8 @@ export interface NgramCounts {
   readonly tf: Int32Array;
 }
 
+const POOL_SIZE = 1 << 20;
+
 let scratchPrev = new Int32Array(256);
 let scratchCur = new Int32Array(256);
 let scratchIds = new Int32Array(1024);
@@ -28,6 +30,8 @@ let scratchTf = new Int32Array(1024);
 export class NgramVocabulary {
   private readonly words = new Map<string, number>();
   private readonly tables: PairTable[];
+  private pool = new Int32Array(0);
+  private poolUsed = 0;
 
   /** @param expectedWords roughly how many words all captions hold (pre-sizes the n-gram tables). */
   constructor(expectedWords = 0) {
@@ -93,7 +97,18 @@ export class NgramVocabulary {
       prev = cur;
       cur = t;
     }
-    return { length: n, offsets, ids: scratchIds.slice(0, total), tf: scratchTf.slice(0, total) };
+    // Views into a shared pool: one backing store per ~1M values instead of two per caption.
+    if (this.poolUsed + 2 * total > this.pool.length) {
+      this.pool = new Int32Array(Math.max(POOL_SIZE, 2 * total));
+      this.poolUsed = 0;
+    }
+    const at = this.poolUsed;
+    const ids = this.pool.subarray(at, at + total);
+    const tf = this.pool.subarray(at + total, at + 2 * total);
+    ids.set(scratchIds.subarray(0, total));
+    tf.set(scratchTf.subarray(0, total));
+    this.poolUsed = at + 2 * total;
+    return { length: n, offsets, ids, tf };
   }
 }
 

@@ -38,7 +38,12 @@ export function bombPng(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Writes the files; returns [name, good?] in a fixed order. */
@@ -60,7 +65,15 @@ export async function writeImageZoo(dir: string, source: string): Promise<[strin
     ['alpha.png', base.clone().ensureAlpha(0.5).png().toBuffer(), true],
     ['palette.png', base.clone().png({ palette: true }).toBuffer(), true],
     ['bomb.png', bombPng(30000, 30000), false],
-    ['anim.gif', sharp(Buffer.concat([rgba, negated]), { raw: { width: width!, height: height! * 2, channels: 4, pageHeight: height! } as never }).gif().toBuffer(), true],
+    [
+      'anim.gif',
+      sharp(Buffer.concat([rgba, negated]), {
+        raw: { width: width!, height: height! * 2, channels: 4, pageHeight: height! } as never,
+      })
+        .gif()
+        .toBuffer(),
+      true,
+    ],
     ['image.webp', base.clone().webp().toBuffer(), true],
   ];
   const out: [string, boolean][] = [];

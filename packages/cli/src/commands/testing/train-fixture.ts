@@ -17,13 +17,27 @@ export interface TrainFixture {
 
 export async function trainFixture(): Promise<TrainFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'captune-cli-train-'));
-  await writeShapesDataset(join(dir, 'shapes'), { count: 24, seed: 3, size: 32, val: 0.2, test: 0.2 });
+  await writeShapesDataset(join(dir, 'shapes'), {
+    count: 24,
+    seed: 3,
+    size: 32,
+    val: 0.2,
+    test: 0.2,
+  });
   return {
     dir,
     async config(runDir, trainingLines = []) {
       const path = join(dir, `${runDir}.yaml`);
       const keys = new Set(trainingLines.map((l) => l.split(':')[0]!.trim()));
-      const defaults = ['epochs: 2', 'batchSize: 8', 'maxCaptionTokens: 8', 'validateEvery: 5', 'valSubset: 3', 'checkpointEvery: 3', 'optimizer: { lr: 0.003 }'];
+      const defaults = [
+        'epochs: 2',
+        'batchSize: 8',
+        'maxCaptionTokens: 8',
+        'validateEvery: 5',
+        'valSubset: 3',
+        'checkpointEvery: 3',
+        'optimizer: { lr: 0.003 }',
+      ];
       const text = [
         'models:',
         `  clip: ${TINY_CLIP}`,

@@ -26,14 +26,22 @@ export const toyTokenizer: Tokenizer = {
   bosId: V - 1,
   eosId: V - 1,
   padId: V - 1,
-  encode: (text) => text.trim().split(/\s+/).filter(Boolean).map((w) => TOY_WORDS.indexOf(w as (typeof TOY_WORDS)[number]) + 1),
+  encode: (text) =>
+    text
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => TOY_WORDS.indexOf(w as (typeof TOY_WORDS)[number]) + 1),
   decode: (ids) => ids.map((i) => TOY_WORDS[i - 1] ?? `<${i}>`).join(' '),
   tokens: (ids) => ids.map((i) => TOY_WORDS[i - 1] ?? `<${i}>`),
   tokenToId: (t) => {
     const i = TOY_WORDS.indexOf(t as (typeof TOY_WORDS)[number]);
     return i < 0 ? undefined : i + 1;
   },
-  encodeForModel: (text) => [V - 1, ...text.split(' ').map((w) => TOY_WORDS.indexOf(w as (typeof TOY_WORDS)[number]) + 1)],
+  encodeForModel: (text) => [
+    V - 1,
+    ...text.split(' ').map((w) => TOY_WORDS.indexOf(w as (typeof TOY_WORDS)[number]) + 1),
+  ],
 };
 
 export const TOY_N = 4;
@@ -60,9 +68,11 @@ export function toyWorld(count: { train: number; val: number; test?: number }, s
       const s = rng.int(3);
       const id = `${split}-${i}`;
       const tokens = new Float32Array(TOY_N * TOY_CV);
-      for (let k = 0; k < tokens.length; k++) tokens[k] = colourVec[c]![k]! + shapeVec[s]![k]! + 0.1 * rng.normal();
+      for (let k = 0; k < tokens.length; k++)
+        tokens[k] = colourVec[c]![k]! + shapeVec[s]![k]! + 0.1 * rng.normal();
       const embeds = new Float32Array(TOY_P);
-      for (let k = 0; k < TOY_P; k++) embeds[k] = colourEmb[c]![k]! + shapeEmb[s]![k]! + 0.1 * rng.normal();
+      for (let k = 0; k < TOY_P; k++)
+        embeds[k] = colourEmb[c]![k]! + shapeEmb[s]![k]! + 0.1 * rng.normal();
       features.set(id, { tokens, embeds });
       const caption = `a ${COLOURS[c]} ${SHAPES[s]}`;
       records.push({ id, image: `/toy/${id}.png`, captions: [caption, caption], split });
@@ -77,6 +87,19 @@ export function toyWorld(count: { train: number; val: number; test?: number }, s
 /** A reference-backend engine and the tiny GPT-2 the toy tokenizer fits. */
 export async function toyLm(seed = 3): Promise<{ engine: Engine; lm: Gpt2Model }> {
   const engine = new Engine(new ReferenceBackend());
-  const files = tinyGpt2Checkpoint({ seed, vocabSize: V, nEmbd: 16, nLayer: 2, nHead: 2, nPositions: 32 });
-  return { engine, lm: await Gpt2Model.load(engine, { config: checkpointConfig(files), weights: checkpointSource(files) }) };
+  const files = tinyGpt2Checkpoint({
+    seed,
+    vocabSize: V,
+    nEmbd: 16,
+    nLayer: 2,
+    nHead: 2,
+    nPositions: 32,
+  });
+  return {
+    engine,
+    lm: await Gpt2Model.load(engine, {
+      config: checkpointConfig(files),
+      weights: checkpointSource(files),
+    }),
+  };
 }
