@@ -46,7 +46,7 @@ for (const report of await registry.report()) {
     continue;
   }
   // The plain-JS tfjs cpu backend is ~40x slower than wasm: keep it to small sizes.
-  const slow = report.device === 'cpu';
+  const slow = report.backend === 'tfjs' && report.device === 'cpu';
   const backend = await registry.create({ backend: report.backend as 'tfjs' | 'onnx', device: report.device as DeviceName });
   try {
     if (want('matmul')) results.push(...(await matmulBench(backend, slow ? [256, 512] : [256, 512, 1024, 2048], values.quick)));

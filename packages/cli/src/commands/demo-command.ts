@@ -21,12 +21,15 @@ import { createProgress, type Progress } from '../runtime/progress.js';
 import { demoDir } from './caption-command.js';
 import { metricScorer } from './eval-command.js';
 
-/** Per method: its config section and learning rate for the shapes world. */
+/** Per method: its config section and learning rate for the shapes world; `fit`: closed form (captune fit), not trained. */
 export const DEMO_METHODS: Readonly<
-  Record<string, { readonly config: Record<string, unknown>; readonly lr: number }>
+  Record<string, { readonly config: Record<string, unknown>; readonly lr: number; readonly fit?: 'recap' | 'sitta' }>
 > = {
   ituning: { config: { bottleneck: 64, heads: 1 }, lr: 1e-3 },
   clipcap: { config: { mapper: 'mlp', prefixLength: 4 }, lr: 1e-3 },
+  // The shapes GPT-2 saw single captions only (no few-shot prompts): ReCap also re-ranks the retrieved captions.
+  recap: { config: { k: 4, rerankRetrieved: true, decoding: { candidates: 4, maxNewTokens: 16 } }, lr: 0, fit: 'recap' },
+  sitta: { config: { vocabulary: 'caption-words', k: 4, permutations: 6, prompt: 'a', maxNewTokens: 16 }, lr: 0, fit: 'sitta' },
 };
 
 const SIZES = { full: { images: 1500, epochs: 3 }, quick: { images: 300, epochs: 2 } } as const;
@@ -54,7 +57,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a captioner on the shapes world, offline, in minutes.',
   usage:
-    'captune demo [--method ituning|clipcap] [--quick] [--json] [--quiet] [--backend B] [--device D]',
+    'captune demo [--method ituning|clipcap|recap|sitta] [--quick] [--json] [--quiet] [--backend B] [--device D]',
   help: `options:
   --method M                ${Object.keys(DEMO_METHODS).join(' or ')} (default ituning)
   --quick                   a smaller dataset and fewer epochs (a smoke test)
@@ -117,7 +120,7 @@ the trained I-Tuning captioner by default.`,
     const config = core.validateConfig(
       {
         models: assets,
-        method,
+        ...(spec.fit ? {} : { method }),
         [method]: spec.config,
         compute:
           values.backend !== undefined || values.device !== undefined ? backendChoice(values) : {},
@@ -142,7 +145,17 @@ the trained I-Tuning captioner by default.`,
       let extract: Progress | null = null;
       let extracted = 0;
       let bar: Progress | null = null;
-      const trained = await timed('train', () =>
+      const fitted = spec.fit
+        ? await timed('fit', () =>
+            (spec.fit === 'recap' ? node.fitRecapFromConfig : node.fitSittaFromConfig)({
+              engine: opened.engine,
+              config,
+              out: join(root, `fit-${method}${values.quick ? '-quick' : ''}`),
+              onNote: note,
+            }),
+          )
+        : null;
+      const trained = fitted ? null : await timed('train', () =>
         node.trainFromConfig({
           engine: opened.engine,
           config,
@@ -164,8 +177,8 @@ the trained I-Tuning captioner by default.`,
         }),
       );
       (bar as Progress | null)?.done();
-      trained.dispose();
-      const checkpoint = await node.runCheckpoint(config.training.runDir);
+      trained?.dispose();
+      const checkpoint = fitted ? fitted.out : await node.runCheckpoint(config.training.runDir);
       const evaluate = (ckpt: string | null, label: string) => {
         let b: Progress | null = null;
         return node
@@ -195,7 +208,8 @@ the trained I-Tuning captioner by default.`,
         baseline: base.metrics ?? {},
         samples,
         timings,
-        run: config.training.runDir,
+        ...(fitted ? { fit: { fitSeconds: fitted.fitSeconds, embedSeconds: fitted.embedSeconds, totalSeconds: fitted.totalSeconds, rows: fitted.rows } } : {}),
+        run: fitted ? fitted.out : config.training.runDir,
         checkpoint,
       };
       if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -213,6 +227,7 @@ function formatDemo(s: {
   baseline: Record<string, number>;
   samples: { image: string; caption: string; references: string[] }[];
   timings: Record<string, number>;
+  fit?: { fitSeconds: number; embedSeconds: number };
   run: string;
 }): string {
   const lines = [`shapes demo: ${s.method}`, ''];
@@ -224,7 +239,7 @@ function formatDemo(s: {
     table(
       ['captioner', ...labels],
       [
-        [`${s.method} (trained)`, ...labels.map((l) => s.metrics[l]!.toFixed(4))],
+        [`${s.method} (${s.fit ? 'fitted' : 'trained'})`, ...labels.map((l) => s.metrics[l]!.toFixed(4))],
         ['frozen GPT-2, no adapter', ...labels.map((l) => (s.baseline[l] ?? NaN).toFixed(4))],
       ],
     ),
@@ -234,7 +249,8 @@ function formatDemo(s: {
     `timings (s): ${Object.entries(s.timings)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `trained run: ${s.run} (captune caption IMAGE uses it)`,
+    ...(s.fit ? [`closed-form fit: ${s.fit.fitSeconds.toFixed(3)} s (+ ${s.fit.embedSeconds.toFixed(1)} s embedding the training texts)`] : []),
+    s.fit ? `fitted method: ${s.run} (captune eval --checkpoint uses it)` : `trained run: ${s.run} (captune caption IMAGE uses it)`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -92,6 +92,17 @@ describe('captune fit', () => {
     expect(pairs.rows).toBeGreaterThanOrEqual(9 * 2);
   });
 
+  it('captune eval scores fitted folders in one table with their method names', async () => {
+    const cfg = join(dir, 'run.json');
+    await writeFile(cfg, JSON.stringify({ models: { clip: TINY_CLIP, lm: TINY_GPT2 }, data: { dataset: data }, recap: { decoding: { candidates: 2, maxNewTokens: 3 } } }));
+    const r = await runJson<{ split: string; rows: { label: string; method: string; metrics: Record<string, number> | null; images: number }[] }>(
+      'eval', '--config', cfg, '--checkpoint', join(dir, 'recap'), '--compare', join(dir, 'sitta-pairs'), '--split', 'test', '--backend', 'reference', '--json', '-q',
+    );
+    expect(r.split).toBe('test');
+    expect(r.rows.map((x) => [x.method, x.images])).toEqual([['recap', 3], ['sitta', 3]]);
+    for (const row of r.rows) expect(typeof row.metrics?.CIDEr).toBe('number');
+  });
+
   it('rejects bad usage with exit code 2', async () => {
     const r = await runCaptured('fit', '--method', 'clipcap', '--data', data);
     expect(r.code).toBe(2);

@@ -6,7 +6,6 @@
  * CLIP embeddings give the image-side z-scoring in both cases.
  */
 import { join, resolve } from 'node:path';
-import type { Engine } from '../engine/engine.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import { readImageEmbeddings } from '../methods/fitted-captioner.js';
 import type { SittaModel } from '../methods/sitta/sitta-captioner.js';

@@ -16,7 +16,7 @@ function precook(words: readonly number[]): Map<string, number>[] {
 describe('NgramVocabulary.count', () => {
   it('gives precook counts in first-occurrence order, with and without repeats, short and long', () => {
     let seed = 12345;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
     const vocab = new NgramVocabulary();
     const names = new Map<number, string>(); // n-gram id per order → its words, learnt as we go
     const cases: number[][] = [[], [3], [1, 1, 1, 1, 1], [1, 2, 1, 2, 1, 2], [1, 2, 3, 4, 5]];
