@@ -17,6 +17,7 @@ import {
 } from '../runtime/backend-options.js';
 import { intOption } from '../runtime/option-values.js';
 import { createProgress } from '../runtime/progress.js';
+import { captionWithFittedMethod } from './caption-fitted.js';
 
 export type CaptionLine =
   | { readonly image: string; readonly caption: string; readonly attentionMaps?: string[] }
@@ -38,7 +39,8 @@ export const captionCommand: Command = {
   usage:
     'captune caption IMAGE... [--model RUN_OR_CONFIG] [--json] [--strict] [--skip-bad] [--attention-maps DIR] [--num-beams N] [--backend B] [--device D]',
   help: `options:
-  -m, --model TARGET        a run folder, checkpoint folder or config file (default: the captioner
+  -m, --model TARGET        a run folder, checkpoint folder, config file, or a \`captune fit\` folder
+                            (ReCap, SITTA) (default: the captioner
                             \`captune demo\` trained, in $CAPTUNE_CACHE/shapes-demo or ~/.cache/captune/shapes-demo)
   --json                    print [{"image", "caption"} | {"image", "error"}] in input order
   --strict                  exit 1 when any image could not be captioned
@@ -83,6 +85,26 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
         throw new core.CaptuneError(
           `no trained captioner found in ${demoDir()}: run \`captune demo\` first (it trains the shapes captioner there), or give --model RUN_FOLDER`,
         );
+    }
+    if (await node.isFittedMethodDir(target)) {
+      if (mapsDir) throw new UsageError('--attention-maps needs an I-Tuning adapter; a fitted method (recap, sitta) has no cross-attention');
+      const opened = await openEngine(backendChoice(values));
+      let lines: CaptionLine[];
+      try {
+        const bar = createProgress({ total: images.length, label: 'caption', quiet: quiet || values.json === true });
+        lines = await captionWithFittedMethod({
+          engine: opened.engine,
+          dir: target,
+          images,
+          batchSize,
+          readImage: (path) => readImage(path, node.decodeImage),
+          onBatch: (n) => bar.tick(n),
+        });
+        bar.done();
+      } finally {
+        await opened.close();
+      }
+      return report(lines, values, quiet);
     }
     const resolved = await node.resolveTrainedModel(
       target,
@@ -206,20 +228,25 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
     } finally {
       await opened.close();
     }
-    const bad = out.filter((r) => 'error' in r);
-    const shown = values['skip-bad'] ? out.filter((r) => !('error' in r)) : out;
-    if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-    else {
-      for (const r of shown) {
-        if ('caption' in r) process.stdout.write(`${r.image}: ${r.caption}\n`);
-        else process.stderr.write(`captune caption: ${r.error}\n`);
-      }
-    }
-    if (bad.length && values['skip-bad'] && !quiet)
-      process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
-    return values.strict && bad.length > 0 ? 1 : 0;
+    return report(out, values, quiet);
   },
 };
+
+/** Prints the results (JSON or lines) and returns the exit code. */
+function report(out: readonly CaptionLine[], values: Readonly<Record<string, string | boolean | undefined>>, quiet: boolean): number {
+  const bad = out.filter((r) => 'error' in r);
+  const shown = values['skip-bad'] ? out.filter((r) => !('error' in r)) : out;
+  if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  else {
+    for (const r of shown) {
+      if ('caption' in r) process.stdout.write(`${r.image}: ${r.caption}\n`);
+      else process.stderr.write(`captune caption: ${r.error}\n`);
+    }
+  }
+  if (bad.length && values['skip-bad'] && !quiet)
+    process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
+  return values.strict && bad.length > 0 ? 1 : 0;
+}
 
 /** Reads and decodes an image file; every problem is a CaptuneError naming the file. */
 async function readImage(

@@ -103,6 +103,21 @@ describe('captune fit', () => {
     for (const row of r.rows) expect(typeof row.metrics?.CIDEr).toBe('number');
   });
 
+  it('captune caption captions images with a fitted folder, reporting bad files in order', async () => {
+    const bad = join(dir, 'not-an-image.png');
+    await writeFile(bad, 'hello');
+    for (const method of ['recap', 'sitta-pairs']) {
+      const lines = await runJson<{ image: string; caption?: string; error?: string }[]>(
+        'caption', join(dir, 'images', '9.png'), bad, join(dir, 'images', '10.png'),
+        '--model', join(dir, method), '--backend', 'reference', '--json', '-q',
+      );
+      expect(lines.map((l) => l.image)).toEqual([join(dir, 'images', '9.png'), bad, join(dir, 'images', '10.png')]);
+      expect(typeof lines[0]!.caption).toBe('string');
+      expect(lines[1]!.error).toContain('not-an-image.png');
+      expect(typeof lines[2]!.caption).toBe('string');
+    }
+  });
+
   it('rejects bad usage with exit code 2', async () => {
     const r = await runCaptured('fit', '--method', 'clipcap', '--data', data);
     expect(r.code).toBe(2);
