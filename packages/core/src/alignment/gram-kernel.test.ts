@@ -27,7 +27,7 @@ describe('gram kernel', () => {
     const bytes = Buffer.from(wabt.parseWat('gram-kernel.wat', wat, { simd: true }).toBinary({}).buffer);
     if (process.env.UPDATE_GRAM_WASM) {
       const file = join(here, 'gram-kernel-wasm.ts');
-      writeFileSync(file, readFileSync(file, 'utf8').replace(/^  '.*';$/m, `  '${bytes.toString('base64')}';`));
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}'.*';$/m, `  '${bytes.toString('base64')}';`));
     }
     expect(bytes.toString('base64')).toBe(GRAM_KERNEL_WASM_BASE64);
     expect(wasmGramAvailable()).toBe(true); // Node 20 has WebAssembly SIMD

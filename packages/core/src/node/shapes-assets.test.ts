@@ -49,7 +49,7 @@ describe('committed shapes checkpoints', () => {
       while (scrambled === caption) scrambled = rng.shuffle([...words]).join(' ');
       const good = await logp(caption);
       const bad = await logp(scrambled);
-      expect(good, caption).toBeGreaterThan(-1);
+      expect(good, caption).toBeGreaterThan(-2); // uniform over the vocabulary: −10.8
       expect(good - bad, `${caption} vs ${scrambled}`).toBeGreaterThan(2);
     }
     lm.dispose();

@@ -15,6 +15,7 @@ export function stdioSegments(references: readonly string[], hypothesis: string)
   const line = ['SCORE', references.join(' ||| '), hyp].join(' ||| ');
   const parts = line.split('|||');
   while (parts.length > 0 && parts.at(-1) === '') parts.pop(); // Java String.split drops trailing empties
+  // eslint-disable-next-line no-control-regex -- Java's String.trim strips U+0000..U+0020
   const javaTrim = (s: string): string => s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
   return { refs: parts.slice(1, -1).map(javaTrim), test: javaTrim(parts.at(-1) ?? '') };
 }

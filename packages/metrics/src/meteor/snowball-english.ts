@@ -75,7 +75,7 @@ export function snowballEnglishStem(input: string): string {
   // prelude
   let w = input.startsWith("'") ? input.slice(1) : input;
   if (w.startsWith('y')) w = 'Y' + w.slice(1);
-  let chars = [...w];
+  const chars = [...w];
   for (let i = 1; i < chars.length; i++) if (chars[i] === 'y' && isVowel(chars[i - 1])) chars[i] = 'Y';
   w = chars.join('');
 

@@ -56,8 +56,8 @@ export function cocoTokenize(caption: string): string {
     : out;
 }
 
-// eslint-disable-next-line no-control-regex -- these control characters are whitespace here
 const PY_TRAILING_SPACE =
+  // eslint-disable-next-line no-control-regex -- these control characters are whitespace here
   /[\t\n\u000B\u000C\r\u001C-\u001F \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/u;
 
 /** Tokenises many captions, lexing each distinct caption once. */
