@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     scenes: { type: 'string', default: '20000' },
     negatives: { type: 'string', default: '1024' },
+    'wte-std': { type: 'string', default: '0.1' },
     out: { type: 'string', default: join(here, '../assets/shapes/gpt2') },
   },
 });
@@ -69,10 +70,12 @@ const positives = [...new Set([...trainIds.flat(), 50256])].sort((a, b) => a - b
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const engine = new Engine(backend);
 const config = shapesGpt2Config();
-const init = new SafetensorsBuffer(serializeSafetensors(initGpt2Tensors(config, seed)), 'gpt2 init');
+const init = new SafetensorsBuffer(serializeSafetensors(initGpt2Tensors(config, seed, { wteStd: Number(args['wte-std']) })), 'gpt2 init');
 const model = new TrainableGpt2(engine, config, await loadTrainable(engine, init));
 const params = model.params;
-const noDecay = (p: { name: string; shape: readonly number[] }) => p.shape.length < 2;
+// No decay on biases, norms and the token embeddings (decay would erase the differences between
+// interchangeable words such as the colours; see initGpt2Tensors).
+const noDecay = (p: { name: string; shape: readonly number[] }) => p.shape.length < 2 || p.name === 'wte.weight';
 const opt = new AdamW(engine, params, { lr: peakLr, weightDecay: 0.01, noDecay });
 const schedule = { type: 'cosine' as const, warmupSteps: Math.min(100, Math.floor(steps / 10)), minLrRatio: 0.05 };
 

@@ -30,3 +30,4 @@ export * from './reference/index.js';
 export * from './methods/index.js';
 export * from './alignment/index.js';
 export * from './retrieval/index.js';
+export * from './shapes/index.js';

@@ -64,6 +64,30 @@ export class EngineBase {
     return y;
   }
 
+  /**
+   * An op built from other ops with its own gradient: `forward` runs without recording (its
+   * intermediates are freed), and one tape node with `grad` stands for the whole op. For
+   * composites whose gradient is much cheaper than back-propagating through their parts
+   * (cross-entropy).
+   */
+  protected composite(inputs: readonly Tensor[], forward: () => Tensor, grad: GradFn): Tensor {
+    const tape = this.tape;
+    this.tape = null;
+    let y: Tensor;
+    try {
+      y = this.tidy(forward);
+    } finally {
+      this.tape = tape;
+    }
+    if (tape && inputs.some((x) => x.requiresGrad)) {
+      y.requiresGrad = true;
+      tape.push({ inputs, output: y, grad });
+      for (const x of inputs) this.onTape.add(x);
+      this.onTape.add(y);
+    }
+    return y;
+  }
+
   /** A tensor from host data (row-major). */
   tensor(data: HostData | readonly number[], shape: Shape, dtype?: DType): Tensor {
     assertValidShape('tensor', shape);

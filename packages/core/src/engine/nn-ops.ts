@@ -80,14 +80,27 @@ export abstract class NnOps extends ReduceOps {
     return this.mul(this.mul(x, 0.5), this.add(this.erf(this.mul(x, Math.SQRT1_2)), 1));
   }
 
-  /** Per-row cross-entropy: logits [N, V], labels int32 [N] → [N] (natural log). */
+  /** Per-row cross-entropy: logits [N, V], labels int32 [N] in [0, V) → [N] (natural log). */
   softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
     if (logits.rank !== 2 || labels.rank !== 1 || labels.shape[0] !== logits.shape[0] || labels.dtype !== 'int32') {
       throw new ShapeError('softmaxCrossEntropy', `needs logits [N, V] and int32 labels [N], got ${fmt(logits.shape)} and ${labels.dtype} ${fmt(labels.shape)}`);
     }
-    const logp = this.logSoftmax(logits); // [N, V]
-    const picked = this.sum(this.mul(logp, this.oneHot(labels, logits.shape[1]!)), -1); // [N]
-    return this.neg(picked);
+    const [n, v] = logits.shape as [number, number];
+    // One tape node: d/dlogits = (softmax(logits) − onehot(labels)) · dy, two passes over [N, V]
+    // instead of back-propagating through log-softmax, one-hot and the row sums.
+    return this.composite(
+      [logits, labels],
+      () => {
+        // −log p(label) = log Σ exp(x − m) + m − x[label], and Σ exp(x − m) = 1 / max(softmax(x)):
+        // one softmax pass and row maxima, no elementwise exp/log over [N, V].
+        const m = this.max(logits, -1); // [N]
+        const logSum = this.neg(this.log(this.max(this.softmax(logits), -1))); // [N]
+        const offsets = this.tensor(Int32Array.from({ length: n }, (_, i) => i * v), [n], 'int32');
+        const picked = this.gather(this.reshape(logits, [n * v]), this.add(labels, offsets)); // [N]
+        return this.sub(this.add(logSum, m), picked); // [N]
+      },
+      (dy) => [this.mul(this.sub(this.softmax(logits), this.oneHot(labels, v)), this.reshape(dy, [n, 1])), null],
+    );
   }
 
   /**

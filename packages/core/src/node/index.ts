@@ -13,3 +13,6 @@ export * from './feature-exports.js';
 export * from './recap-sitta-exports.js';
 export * from './datastore-file.js';
 export * from './linear-map-file.js';
+export * from './shapes-dataset.js';
+export * from './shapes-assets.js';
+export * from './shapes-render.js';

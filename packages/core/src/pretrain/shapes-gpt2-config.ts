@@ -56,8 +56,14 @@ export function shapesGpt2Config(d: ShapesGpt2Dims = {}) {
 }
 export type ShapesGpt2Config = ReturnType<typeof shapesGpt2Config>;
 
-/** Random initial tensors in the hub `gpt2` layout (no `transformer.` prefix), F32. */
-export function initGpt2Tensors(cfg: ShapesGpt2Config, seed: number): Record<string, TensorToWrite> {
+/**
+ * Random initial tensors in the hub `gpt2` layout (no `transformer.` prefix), F32. `wteStd`
+ * (default 0.02, transformers' `initializer_range`) sets the token-embedding init: the shapes
+ * GPT-2 uses 0.1, because words the grammar treats alike (the colours, the kinds) get the same
+ * gradients and keep only their initial differences, which the tied LM head needs for an
+ * image-conditioned adapter to be able to pick one colour over another.
+ */
+export function initGpt2Tensors(cfg: ShapesGpt2Config, seed: number, options: { wteStd?: number } = {}): Record<string, TensorToWrite> {
   const rng = new Rng(seed);
   const out: Record<string, TensorToWrite> = {};
   const C = cfg.n_embd;
@@ -66,7 +72,7 @@ export function initGpt2Tensors(cfg: ShapesGpt2Config, seed: number): Record<str
   const normal = (name: string, shape: number[], std: number) => (out[name] = { dtype: 'F32', shape, data: rng.normalArray(size(shape), std) });
   const constant = (name: string, shape: number[], v: number) => (out[name] = { dtype: 'F32', shape, data: new Float32Array(size(shape)).fill(v) });
   const projStd = 0.02 / Math.sqrt(2 * cfg.n_layer);
-  normal('wte.weight', [cfg.vocab_size, C], 0.02);
+  normal('wte.weight', [cfg.vocab_size, C], options.wteStd ?? 0.02);
   normal('wpe.weight', [cfg.n_positions, C], 0.01);
   for (let i = 0; i < cfg.n_layer; i++) {
     const h = `h.${i}.`;
