@@ -9,7 +9,7 @@ import { Rng } from './packages/core/src/random/rng.js';
 import { tfjsBackendModule } from './packages/backend-tfjs/src/index.js';
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const e = new Engine(backend);
-const dir = 'packages/core/assets/shapes/gpt2';
+const dir = process.env.DIR ?? 'packages/core/assets/shapes/gpt2';
 const lm = await loadLanguageDecoderFolder(e, dir);
 const tok = loadTokenizer(dir);
 const caps = ['a large red circle', 'a small blue square', 'two green stars', 'a yellow triangle above a purple diamond'].map((c) => tok.encode(c));

@@ -5,7 +5,7 @@
  * packages/core/assets/shapes/clip/ (config.json, model.safetensors F32, preprocessor_config.json,
  * vocab.json, merges.txt, tokenizer_config.json) and reports held-out retrieval accuracy.
  *
- *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 500] [--batch 32] [--seed 7] [--out DIR]
+ *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 500] [--batch 32] [--images 4000] [--seed 7] [--out DIR] [--init DIR]
  *
  * Images: scenes of seed 1000 + seed rendered at 96 px, through CLIP preprocessing (PIL bicubic
  * 96 → 64). Held-out: scenes of seed 2000 + seed. Runs on @captune/backend-tfjs (wasm).
@@ -53,6 +53,8 @@ const { values: args } = parseArgs({
     images: { type: 'string', default: '4000' },
     heldout: { type: 'string', default: '300' },
     out: { type: 'string', default: join(here, '../assets/shapes/clip') },
+    /** Start from this CLIP folder instead of the random init (with --steps 0: evaluate it). */
+    init: { type: 'string' },
   },
 });
 const steps = Number(args.steps);
@@ -102,7 +104,7 @@ console.log(`rendered ${train.length} + ${heldOut.length} images in ${((performa
 
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const engine = new Engine(backend);
-const init = new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'clip init');
+const init = args.init ? await openCheckpoint(args.init) : new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'clip init');
 const clip = await loadTrainableClip(engine, init, config);
 const params = [...clip.params];
 console.log(`tiny CLIP: ${params.reduce((n, p) => n + p.size, 0)} parameters`);
@@ -117,7 +119,17 @@ function pixelsOf(rows: readonly Item[]): Float32Array {
   return data;
 }
 
-/** Held-out image→caption retrieval: top-1 among every distinct caption of the held-out set. */
+/** The (colour, kind) pairs a caption names, as a sorted key ("two red circles" → "red circle"). */
+function objectsKey(caption: string): string {
+  const found = [...caption.matchAll(/\b(red|green|blue|yellow|purple|orange) (circle|square|triangle|star|diamond)s?\b/g)].map((m) => `${m[1]} ${m[2]}`);
+  return [...new Set(found)].sort().join('|');
+}
+
+/**
+ * Held-out image→caption retrieval among every distinct caption of the held-out set: top-1 is
+ * right when the retrieved caption is one of the image's five references; `sameObjects` when it
+ * names the image's (colour, kind) pairs (size, relation and background words aside).
+ */
 async function retrieval(model: { image(p: Float32Array, n: number): Promise<Float32Array>; text(ids: number[][]): Promise<Float32Array> }, dim: number) {
   const texts = [...new Set(heldOut.flatMap((h) => h.captions))];
   const textIds = clipTokenize(tokenizer, texts, { contextLength: CONTEXT });
@@ -127,6 +139,7 @@ async function retrieval(model: { image(p: Float32Array, n: number): Promise<Flo
     for (let k = 0; k < e.length / dim; k++) tEmb.push(e.subarray(k * dim, (k + 1) * dim));
   }
   let top1 = 0;
+  let sameObjects = 0;
   for (let i = 0; i < heldOut.length; i += 64) {
     const rows = heldOut.slice(i, i + 64);
     const e = await model.image(pixelsOf(rows), rows.length);
@@ -143,9 +156,10 @@ async function retrieval(model: { image(p: Float32Array, n: number): Promise<Flo
         }
       });
       if (r.captions.includes(bestText)) top1++;
+      if (objectsKey(bestText) === objectsKey(r.captions[0]!)) sameObjects++;
     });
   }
-  return { top1: top1 / heldOut.length, candidates: texts.length };
+  return { top1: top1 / heldOut.length, sameObjects: sameObjects / heldOut.length, candidates: texts.length };
 }
 const normalize = (x: Float32Array, dim: number) => {
   for (let i = 0; i < x.length; i += dim) {
@@ -197,7 +211,7 @@ for (let step = 0; step < steps; step++) {
   }
   if ((step + 1) % 250 === 0 && step + 1 < steps) {
     const r = await retrieval(trainableModel, P);
-    console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions)`);
+    console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions); names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%`);
   }
   engine.dispose([value, ...grads, ...clipped.grads, clipped.norm]);
 }
@@ -237,5 +251,5 @@ const loadedModel = {
   },
 };
 const r = await retrieval(loadedModel, P);
-console.log(`final held-out image→caption top-1 (reloaded folder): ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} images, ${r.candidates} candidate captions`);
+console.log(`final held-out image→caption top-1 (reloaded folder): ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} images, ${r.candidates} candidate captions; names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%`);
 console.log(`wrote ${out}`);
