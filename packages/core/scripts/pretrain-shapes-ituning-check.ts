@@ -131,10 +131,19 @@ function namesScene(caption: string, scene: ShapeScene): boolean {
   return said.size === truth.size && [...truth].every((t) => said.has(t));
 }
 
+/** The caption's set of words from `words` equals the scene's set of that attribute. */
+function sameSet(caption: string, words: readonly string[], truth: readonly string[]): boolean {
+  const said = words.filter((w) => new RegExp(`\\b${w}s?\\b`).test(caption));
+  const t = new Set(truth);
+  return said.length === t.size && said.every((w) => t.has(w));
+}
+
 async function evaluate(name: string, withAdapter: boolean, search: GreedySearch | BeamSearch, numBeams: number) {
   const cands: Record<string, string> = {};
   const refs: Record<string, string[]> = {};
   let right = 0;
+  let colours = 0;
+  let kinds = 0;
   const t = performance.now();
   for (let i = 0; i < test.length; i += 25) {
     const rows = test.slice(i, i + 25);
@@ -150,12 +159,15 @@ async function evaluate(name: string, withAdapter: boolean, search: GreedySearch
       const id = String(i + k);
       cands[id] = text;
       refs[id] = rows[k]!.captions;
-      if (namesScene(text, rows[k]!.scene)) right++;
+      const scene = rows[k]!.scene;
+      if (namesScene(text, scene)) right++;
+      if (sameSet(text, SHAPE_COLORS, scene.objects.map((o) => o.color))) colours++;
+      if (sameSet(text, SHAPE_KINDS, scene.objects.map((o) => o.kind))) kinds++;
     });
   }
   const s = score(refs, cands).corpus;
   const ms = (performance.now() - t) / test.length;
-  console.log(`${name}: CIDEr-D ${(s.CIDEr ?? NaN).toFixed(3)}, BLEU-4 ${(s.Bleu_4 ?? NaN).toFixed(3)}, names exactly the scene's shapes ${((100 * right) / test.length).toFixed(0)}% (${ms.toFixed(0)} ms/image)`);
+  console.log(`${name}: CIDEr-D ${(s.CIDEr ?? NaN).toFixed(3)}, BLEU-4 ${(s.Bleu_4 ?? NaN).toFixed(3)}, names exactly the scene's shapes ${((100 * right) / test.length).toFixed(0)}%, its colours ${((100 * colours) / test.length).toFixed(0)}%, its kinds ${((100 * kinds) / test.length).toFixed(0)}% (${ms.toFixed(0)} ms/image)`);
   for (const k of ['0', '1', '2', '3', '4']) console.log(`  [${k}] ${JSON.stringify(cands[k])}  refs[0]: ${JSON.stringify(refs[k]![0])}`);
 }
 console.log(`trained ${steps} steps (batch ${batch}) in ${trainSeconds.toFixed(0)} s = ${((1000 * trainSeconds) / steps).toFixed(0)} ms/step`);
