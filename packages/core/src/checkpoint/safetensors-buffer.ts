@@ -7,10 +7,11 @@ import { decodeTensorBytes } from './decode-tensor.js';
 import {
   parseSafetensorsBytes,
   type SafetensorsHeader,
+  headerEntry,
+  headerTensorInfo,
   type SafetensorsTensorInfo,
 } from './safetensors-header.js';
 import {
-  missingTensorError,
   type LoadedTensor,
   type TensorSource,
   type TensorSourceInfo,
@@ -40,20 +41,11 @@ export class SafetensorsBuffer implements TensorSource {
   }
 
   private entry(name: string): SafetensorsTensorInfo {
-    const info = this.header.byName.get(name);
-    if (!info) throw missingTensorError(this.file, name, this.names());
-    return info;
+    return headerEntry(this.header, this.file, name);
   }
 
   info(name: string): TensorSourceInfo {
-    const e = this.entry(name);
-    return {
-      name,
-      dtype: e.dtype,
-      shape: e.shape,
-      byteLength: e.dataOffsets[1] - e.dataOffsets[0],
-      file: this.file,
-    };
+    return headerTensorInfo(this.header, this.file, name);
   }
 
   /** Decodes one tensor into a fresh array (never a view aliasing the file bytes). */

@@ -6,6 +6,7 @@
  * header at most 100 MB, byte lengths match dtype × shape, tensors tile the data section from
  * byte 0 with no overlap and no hole, and the data section ends exactly at the end of the file.
  */
+import { missingTensorError, type TensorSourceInfo } from './tensor-source.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import {
   SAFETENSORS_DTYPES,
@@ -225,4 +226,17 @@ export function parseSafetensorsHeader(
 export function parseSafetensorsBytes(bytes: Uint8Array, file: string): SafetensorsHeader {
   const size = readHeaderSize(bytes.subarray(0, 8), file, bytes.length);
   return parseSafetensorsHeader(bytes.subarray(8, 8 + size), { file, fileSize: bytes.length });
+}
+
+/** The header entry of tensor `name`; a missing one is the one-line error naming `file`. */
+export function headerEntry(header: SafetensorsHeader, file: string, name: string): SafetensorsTensorInfo {
+  const info = header.byName.get(name);
+  if (!info) throw missingTensorError(file, name, header.tensors.map((t) => t.name));
+  return info;
+}
+
+/** A header entry as the `TensorSource.info` every safetensors reader returns. */
+export function headerTensorInfo(header: SafetensorsHeader, file: string, name: string): TensorSourceInfo {
+  const e = headerEntry(header, file, name);
+  return { name, dtype: e.dtype, shape: e.shape, byteLength: e.dataOffsets[1] - e.dataOffsets[0], file };
 }

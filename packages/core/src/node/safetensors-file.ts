@@ -12,10 +12,11 @@ import {
   parseSafetensorsHeader,
   readHeaderSize,
   type SafetensorsHeader,
+  headerEntry,
+  headerTensorInfo,
   type SafetensorsTensorInfo,
 } from '../checkpoint/safetensors-header.js';
 import {
-  missingTensorError,
   type LoadedTensor,
   type TensorSource,
   type TensorSourceInfo,
@@ -109,20 +110,11 @@ export class SafetensorsFile implements TensorSource {
   }
 
   private entry(name: string): SafetensorsTensorInfo {
-    const info = this.header.byName.get(name);
-    if (!info) throw missingTensorError(this.path, name, this.names());
-    return info;
+    return headerEntry(this.header, this.path, name);
   }
 
   info(name: string): TensorSourceInfo {
-    const e = this.entry(name);
-    return {
-      name,
-      dtype: e.dtype,
-      shape: e.shape,
-      byteLength: e.dataOffsets[1] - e.dataOffsets[0],
-      file: this.path,
-    };
+    return headerTensorInfo(this.header, this.path, name);
   }
 
   /** Reads one tensor's bytes (and nothing else) and converts them to float32 / int32. */
