@@ -11,11 +11,7 @@ import {
   headerTensorInfo,
   type SafetensorsTensorInfo,
 } from './safetensors-header.js';
-import {
-  type LoadedTensor,
-  type TensorSource,
-  type TensorSourceInfo,
-} from './tensor-source.js';
+import { type LoadedTensor, type TensorSource, type TensorSourceInfo } from './tensor-source.js';
 
 export class SafetensorsBuffer implements TensorSource {
   readonly header: SafetensorsHeader;

@@ -229,14 +229,33 @@ export function parseSafetensorsBytes(bytes: Uint8Array, file: string): Safetens
 }
 
 /** The header entry of tensor `name`; a missing one is the one-line error naming `file`. */
-export function headerEntry(header: SafetensorsHeader, file: string, name: string): SafetensorsTensorInfo {
+export function headerEntry(
+  header: SafetensorsHeader,
+  file: string,
+  name: string,
+): SafetensorsTensorInfo {
   const info = header.byName.get(name);
-  if (!info) throw missingTensorError(file, name, header.tensors.map((t) => t.name));
+  if (!info)
+    throw missingTensorError(
+      file,
+      name,
+      header.tensors.map((t) => t.name),
+    );
   return info;
 }
 
 /** A header entry as the `TensorSource.info` every safetensors reader returns. */
-export function headerTensorInfo(header: SafetensorsHeader, file: string, name: string): TensorSourceInfo {
+export function headerTensorInfo(
+  header: SafetensorsHeader,
+  file: string,
+  name: string,
+): TensorSourceInfo {
   const e = headerEntry(header, file, name);
-  return { name, dtype: e.dtype, shape: e.shape, byteLength: e.dataOffsets[1] - e.dataOffsets[0], file };
+  return {
+    name,
+    dtype: e.dtype,
+    shape: e.shape,
+    byteLength: e.dataOffsets[1] - e.dataOffsets[0],
+    file,
+  };
 }
