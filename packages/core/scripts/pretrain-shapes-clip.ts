@@ -186,6 +186,19 @@ const trainableModel = {
   },
 };
 
+const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
+/** Writes the Hugging Face folder (also every 250 steps, so a long run is never lost). */
+async function saveFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tensors = await exportWeights(engine, clip.weights, 'F32');
+  await writeFile(join(dir, 'model.safetensors'), serializeSafetensors(tensors, { metadata: { format: 'pt' } }));
+  await writeFile(join(dir, 'config.json'), json(config));
+  await writeFile(join(dir, 'preprocessor_config.json'), json(preConfigJson));
+  await writeFile(join(dir, 'vocab.json'), json(subset.vocab));
+  await writeFile(join(dir, 'merges.txt'), clipMergesText(subset.merges));
+  await writeFile(join(dir, 'tokenizer_config.json'), json({ tokenizer_class: 'CLIPTokenizer', model_max_length: CONTEXT, bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' }));
+}
+
 const rng = new Rng(seed);
 const t0 = performance.now();
 for (let step = 0; step < steps; step++) {
@@ -212,21 +225,14 @@ for (let step = 0; step < steps; step++) {
   if ((step + 1) % 250 === 0 && step + 1 < steps) {
     const r = await retrieval(trainableModel, P);
     console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions); names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%`);
+    await saveFolder(`${args.out!}.step${step + 1}`);
   }
   engine.dispose([value, ...grads, ...clipped.grads, clipped.norm]);
 }
 console.log(`trained ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
 const out = args.out!;
-await mkdir(out, { recursive: true });
-const tensors = await exportWeights(engine, clip.weights, 'F32');
-await writeFile(join(out, 'model.safetensors'), serializeSafetensors(tensors, { metadata: { format: 'pt' } }));
-const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
-await writeFile(join(out, 'config.json'), json(config));
-await writeFile(join(out, 'preprocessor_config.json'), json(preConfigJson));
-await writeFile(join(out, 'vocab.json'), json(subset.vocab));
-await writeFile(join(out, 'merges.txt'), clipMergesText(subset.merges));
-await writeFile(join(out, 'tokenizer_config.json'), json({ tokenizer_class: 'CLIPTokenizer', model_max_length: CONTEXT, bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' }));
+await saveFolder(out);
 
 // Check the written folder with the inference loaders.
 const source = await openCheckpoint(out);
