@@ -18,6 +18,7 @@ import {
 import { intOption } from '../runtime/option-values.js';
 import { createProgress } from '../runtime/progress.js';
 import { captionWithFittedMethod } from './caption-fitted.js';
+import { readCaptionImage as readImage } from './caption-image-file.js';
 
 export type CaptionLine =
   | { readonly image: string; readonly caption: string; readonly attentionMaps?: string[] }
@@ -43,8 +44,9 @@ export const captionCommand: Command = {
                             (ReCap, SITTA) (default: the captioner
                             \`captune demo\` trained, in $CAPTUNE_CACHE/shapes-demo or ~/.cache/captune/shapes-demo)
   --json                    print [{"image", "caption"} | {"image", "error"}] in input order
-  --strict                  exit 1 when any image could not be captioned
   --skip-bad                leave unreadable images out of the output (a count goes to stderr)
+                            and exit 0 for them
+  --strict                  with --skip-bad: still exit 1 when any image could not be captioned
   --attention-maps DIR      write DIR/<image>-<k>-<token>.png per generated token (I-Tuning only)
   --num-beams N             beams (default: the config's decoding.numBeams, 5)
   --batch-size N            images per forward pass (default 8)
@@ -53,8 +55,9 @@ ${backendHelp(28)}
   -h, --help                show this help
 
 Bad inputs (missing, empty, truncated, not an image, decompression bombs) get an error naming
-the file and the reason; the good images are still captioned. Exit codes: 0 done (also with
-bad images unless --strict), 1 failure, 2 bad usage.`,
+the file and the reason (in the JSON, or on stderr), and the good images are still captioned.
+Exit codes: 0 every image captioned, 1 some image could not be captioned (the output still
+lists all of them) or failure, 2 bad usage.`,
 
   async run(argv) {
     const parsed = parseCommandArgs(this, argv, {
@@ -87,11 +90,18 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
         );
     }
     if (await node.isFittedMethodDir(target)) {
-      if (mapsDir) throw new UsageError('--attention-maps needs an I-Tuning adapter; a fitted method (recap, sitta) has no cross-attention');
+      if (mapsDir)
+        throw new UsageError(
+          '--attention-maps needs an I-Tuning adapter; a fitted method (recap, sitta) has no cross-attention',
+        );
       const opened = await openEngine(backendChoice(values));
       let lines: CaptionLine[];
       try {
-        const bar = createProgress({ total: images.length, label: 'caption', quiet: quiet || values.json === true });
+        const bar = createProgress({
+          total: images.length,
+          label: 'caption',
+          quiet: quiet || values.json === true,
+        });
         lines = await captionWithFittedMethod({
           engine: opened.engine,
           dir: target,
@@ -232,10 +242,19 @@ bad images unless --strict), 1 failure, 2 bad usage.`,
   },
 };
 
-/** Prints the results (JSON or lines) and returns the exit code. */
-function report(out: readonly CaptionLine[], values: Readonly<Record<string, string | boolean | undefined>>, quiet: boolean): number {
+/**
+ * Prints the results (JSON or lines; every input is in the output unless --skip-bad) and
+ * returns the exit code: 1 when some input could not be captioned (0 with --skip-bad unless
+ * --strict), else 0.
+ */
+function report(
+  out: readonly CaptionLine[],
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  quiet: boolean,
+): number {
   const bad = out.filter((r) => 'error' in r);
-  const shown = values['skip-bad'] ? out.filter((r) => !('error' in r)) : out;
+  const skip = values['skip-bad'] === true;
+  const shown = skip ? out.filter((r) => !('error' in r)) : out;
   if (values.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   else {
     for (const r of shown) {
@@ -243,34 +262,14 @@ function report(out: readonly CaptionLine[], values: Readonly<Record<string, str
       else process.stderr.write(`captune caption: ${r.error}\n`);
     }
   }
-  if (bad.length && values['skip-bad'] && !quiet)
-    process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
-  return values.strict && bad.length > 0 ? 1 : 0;
-}
-
-/** Reads and decodes an image file; every problem is a CaptuneError naming the file. */
-async function readImage(
-  path: string,
-  decode: typeof import('@captune/core/node').decodeImage,
-): Promise<import('@captune/core').Image8> {
-  const { readFile, stat } = await import('node:fs/promises');
-  const { CaptuneError } = await import('@captune/core');
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new CaptuneError(`${path}: not a file`);
-    size = s.size;
-  } catch (error) {
-    if (error instanceof CaptuneError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CaptuneError(
-      `${path}: cannot read image: ${code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0]}`,
-    );
+  if (bad.length === 0) return 0;
+  if (skip) {
+    if (!quiet)
+      process.stderr.write(`captune caption: skipped ${bad.length} unreadable image(s)\n`);
+    return values.strict ? 1 : 0;
   }
-  if (size > 256 * 2 ** 20)
-    throw new CaptuneError(`${path}: file is ${size} bytes, above the limit of 256 MiB`);
-  const img = await decode(await readFile(path), path);
-  if (img.channels === 3) return img;
-  // decodeImage gives RGB; guard anyway so preprocessing never sees another layout.
-  throw new CaptuneError(`${path}: decoded to ${img.channels} channels, expected RGB`);
+  process.stderr.write(
+    `captune caption: ${bad.length} of ${out.length} images could not be captioned\n`,
+  );
+  return 1;
 }

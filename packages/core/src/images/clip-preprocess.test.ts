@@ -9,9 +9,12 @@ import {
   centerCropOffsets,
   clipPreprocess,
   clipPreprocessBatch,
+  clipResizeAndCrop,
   roundHalfEven,
   shortestEdgeSize,
 } from './clip-preprocess.js';
+import { cropImage8 } from './image8.js';
+import { resizePil } from './pil-resample.js';
 import { testPattern, type TestPattern } from './test-patterns.js';
 
 interface PreCase {
@@ -79,5 +82,34 @@ describe('clipPreprocess', () => {
     expect(() => clipPreprocess(testPattern('noise', 4, 4, 1), cfg)).toThrow(
       'CLIP preprocessing needs an RGB image, got 1 channels',
     );
+  });
+  it('resizes only what the centre crop keeps: same pixels, and extreme aspect ratios stay cheap', () => {
+    const cfg = configFor(16);
+    for (const [w, h] of [
+      [300, 3],
+      [3, 300],
+      [40, 30],
+      [5, 90],
+    ] as const) {
+      const img = testPattern('noise', w, h, 3);
+      const size = shortestEdgeSize(w, h, 16);
+      const full = resizePil(img, size.width, size.height);
+      const { left, top } = centerCropOffsets(size.width, size.height, 16, 16);
+      const want = cropImage8(full, left, top, 16, 16);
+      expect(
+        Buffer.from(clipResizeAndCrop(img, cfg).data).equals(Buffer.from(want.data)),
+        `${w}×${h}`,
+      ).toBe(true);
+    }
+    // 20000×1 → shorter side 224 would be a 4,480,000×224 intermediate (3 GB): only the crop is made.
+    const wide = clipResizeAndCrop(testPattern('smooth', 20000, 1, 3), configFor(224));
+    expect([wide.width, wide.height]).toEqual([224, 224]);
+    const row = Buffer.from(wide.data.subarray(0, 224 * 3));
+    for (let y = 1; y < 224; y++)
+      expect(Buffer.from(wide.data.subarray(y * 224 * 3, (y + 1) * 224 * 3)).equals(row)).toBe(
+        true,
+      );
+    const tall = clipResizeAndCrop(testPattern('smooth', 1, 20000, 3), configFor(224));
+    expect([tall.width, tall.height]).toEqual([224, 224]);
   });
 });

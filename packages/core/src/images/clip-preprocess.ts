@@ -71,21 +71,35 @@ export function clipResizeAndCrop(
   checkImage8(img);
   if (img.channels !== 3)
     throw new CaptuneError(`CLIP preprocessing needs an RGB image, got ${img.channels} channels`);
-  let out = img;
-  if (config.doResize) {
-    const target =
-      'shortestEdge' in config.size
-        ? shortestEdgeSize(img.width, img.height, config.size.shortestEdge)
-        : config.size;
-    if (target.width !== img.width || target.height !== img.height)
-      out = resizePil(img, target.width, target.height, filterOf(config.resample));
-  }
-  if (config.doCenterCrop) {
-    const { width: cw, height: ch } = config.cropSize;
-    const { left, top } = centerCropOffsets(out.width, out.height, cw, ch, options.cropRounding);
-    out = cropImage8(out, left, top, cw, ch);
-  }
-  return out;
+  const size = config.size;
+  const target = !config.doResize
+    ? { width: img.width, height: img.height }
+    : 'shortestEdge' in size
+      ? shortestEdgeSize(img.width, img.height, size.shortestEdge)
+      : { width: size.width, height: size.height };
+  const resize = target.width !== img.width || target.height !== img.height;
+  if (!config.doCenterCrop)
+    return resize ? resizePil(img, target.width, target.height, filterOf(config.resample)) : img;
+  const { width: cw, height: ch } = config.cropSize;
+  const { left, top } = centerCropOffsets(
+    target.width,
+    target.height,
+    cw,
+    ch,
+    options.cropRounding,
+  );
+  if (!resize) return cropImage8(img, left, top, cw, ch);
+  // Resize only the part the crop keeps (the same pixels; bounded work for extreme aspect ratios).
+  const x0 = Math.max(left, 0);
+  const y0 = Math.max(top, 0);
+  const window = {
+    left: x0,
+    top: y0,
+    width: Math.min(left + cw, target.width) - x0,
+    height: Math.min(top + ch, target.height) - y0,
+  };
+  const part = resizePil(img, target.width, target.height, filterOf(config.resample), { window });
+  return cropImage8(part, left - x0, top - y0, cw, ch);
 }
 
 /** Rescale + normalise to float32 [3, H, W] (channel-first), written into `out` at `offset`. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cropImage8 } from './image8.js';
 import { resizePil, type PilFilter } from './pil-resample.js';
 import { testPattern, type TestPattern } from './test-patterns.js';
 
@@ -57,5 +58,37 @@ describe('resizePil', () => {
     );
     expect(() => resizePil(img, 2, 2, 'nearest' as PilFilter)).toThrow(/unknown filter "nearest"/);
     expect(() => resizePil({ ...img, data: new Uint8Array(5) }, 2, 2)).toThrow(/got 5 bytes/);
+  });
+  it('computes a window bit for bit as resizing everything and cropping', () => {
+    const cases: [number, number, number, number, PilFilter][] = [
+      [40, 30, 13, 9, 'bicubic'], // down both ways
+      [7, 5, 50, 23, 'bicubic'], // up both ways
+      [60, 4, 9, 31, 'lanczos'], // down in x, up in y
+      [12, 12, 12, 40, 'bilinear'], // x unchanged
+      [12, 12, 33, 12, 'hamming'], // y unchanged
+      [10, 8, 10, 8, 'box'], // no resize
+    ];
+    for (const [w, h, ow, oh, filter] of cases) {
+      const img = testPattern('noise', w, h, 3);
+      const full = resizePil(img, ow, oh, filter);
+      for (const win of [
+        { left: 0, top: 0, width: ow, height: oh },
+        { left: 1, top: 2, width: ow - 2, height: oh - 3 },
+        { left: ow - 1, top: oh - 1, width: 1, height: 1 },
+        { left: ow >> 1, top: 0, width: ow - (ow >> 1), height: 1 },
+      ]) {
+        const part = resizePil(img, ow, oh, filter, { window: win });
+        const want = cropImage8(full, win.left, win.top, win.width, win.height);
+        expect([part.width, part.height]).toEqual([win.width, win.height]);
+        expect(
+          Buffer.from(part.data).equals(Buffer.from(want.data)),
+          `${w}×${h}→${ow}×${oh} ${filter} ${JSON.stringify(win)}`,
+        ).toBe(true);
+      }
+    }
+    const img = testPattern('smooth', 4, 4, 3);
+    expect(() =>
+      resizePil(img, 8, 8, 'bicubic', { window: { left: 4, top: 0, width: 5, height: 2 } }),
+    ).toThrow('resize: window 5×2 at (4, 0) is not inside the 8×8 target');
   });
 });

@@ -10,7 +10,7 @@
  * torchvision's `Resize` on PIL images and transformers' CLIPImageProcessor both call this.
  */
 import { CaptuneError } from '../errors/captune-error.js';
-import { checkImage8, type Image8 } from './image8.js';
+import { checkImage8, cropImage8, type Image8 } from './image8.js';
 
 export type PilFilter = 'bicubic' | 'bilinear' | 'box' | 'hamming' | 'lanczos';
 
@@ -65,19 +65,28 @@ interface Coeffs {
   readonly kk: Int32Array;
 }
 
-/** `precompute_coeffs` + `normalize_coeffs_8bpc` for the box [0, inSize). */
-function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeffs {
+/**
+ * `precompute_coeffs` + `normalize_coeffs_8bpc` for the box [0, inSize), for the output indices
+ * [first, first + count) only (index 0 of the result is output index `first`).
+ */
+function coefficients(
+  inSize: number,
+  outSize: number,
+  filter: PilFilter,
+  first = 0,
+  count = outSize,
+): Coeffs {
   const f = FILTERS[filter];
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = f.support * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
-  const bounds = new Int32Array(outSize * 2);
-  const kk = new Int32Array(outSize * ksize);
+  const bounds = new Int32Array(count * 2);
+  const kk = new Int32Array(count * ksize);
   const k = new Float64Array(ksize);
   const ss = 1 / filterscale;
-  for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
+  for (let xx = 0; xx < count; xx++) {
+    const center = (xx + first + 0.5) * scale;
     const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
     const xmax = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
     let ww = 0;
@@ -145,12 +154,30 @@ function vertical(img: Image8, outH: number, co: Coeffs, shift: number): Image8 
   return { width: w, height: outH, channels: c, data: out };
 }
 
+/** A rectangle of the resized image: [left, left + width) × [top, top + height). */
+export interface ResizeWindow {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ResizePilOptions {
+  /**
+   * Compute only this part of the resized image (bit for bit the same pixels as resizing
+   * everything and cropping): a centre crop of an extreme aspect ratio (20000×1 → shorter side
+   * 224 is 4.5 G pixels) then costs the crop, not the whole resize. @default the whole image
+   */
+  readonly window?: ResizeWindow;
+}
+
 /** PIL `img.resize((width, height), filter)` for an 8-bit image (no premultiplied alpha handling). */
 export function resizePil(
   img: Image8,
   width: number,
   height: number,
   filter: PilFilter = 'bicubic',
+  options: ResizePilOptions = {},
 ): Image8 {
   checkImage8(img);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -160,18 +187,34 @@ export function resizePil(
     throw new CaptuneError(
       `resize: unknown filter "${filter}" (${Object.keys(FILTERS).join(', ')})`,
     );
+  const win = options.window ?? { left: 0, top: 0, width, height };
+  const inside = (start: number, size: number, total: number) =>
+    Number.isInteger(start) &&
+    Number.isInteger(size) &&
+    start >= 0 &&
+    size >= 1 &&
+    start + size <= total;
+  if (!inside(win.left, win.width, width) || !inside(win.top, win.height, height))
+    throw new CaptuneError(
+      `resize: window ${win.width}×${win.height} at (${win.left}, ${win.top}) is not inside the ${width}×${height} target`,
+    );
   const needH = width !== img.width;
   const needV = height !== img.height;
-  if (!needH && !needV) return { ...img, data: img.data.slice() };
-  const vert = coefficients(img.height, height, filter);
-  let cur = img;
-  let shift = 0;
-  if (needH) {
-    // Only the rows the vertical pass reads (ybox_first .. ybox_last).
-    const first = vert.bounds[0]!;
-    const last = vert.bounds[height * 2 - 2]! + vert.bounds[height * 2 - 1]!;
-    cur = horizontal(img, width, first, last - first, coefficients(img.width, width, filter));
-    shift = first;
-  }
-  return needV ? vertical(cur, height, vert, shift) : cur;
+  if (!needH && !needV) return cropImage8(img, win.left, win.top, win.width, win.height);
+  const vert = coefficients(img.height, height, filter, win.top, win.height);
+  // Only the rows the vertical pass reads (ybox_first .. ybox_last), or the window's rows.
+  const first = needV ? vert.bounds[0]! : win.top;
+  const last = needV
+    ? vert.bounds[win.height * 2 - 2]! + vert.bounds[win.height * 2 - 1]!
+    : win.top + win.height;
+  const cur = needH
+    ? horizontal(
+        img,
+        win.width,
+        first,
+        last - first,
+        coefficients(img.width, width, filter, win.left, win.width),
+      )
+    : cropImage8(img, win.left, first, win.width, last - first);
+  return needV ? vertical(cur, win.height, vert, first) : cur;
 }

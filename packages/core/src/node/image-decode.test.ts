@@ -141,7 +141,7 @@ describe('decodeImage', () => {
       [
         jpeg.subarray(0, jpeg.length >> 1),
         'cut.jpg',
-        /^cut\.jpg: cannot decode image: .*(premature end|truncated)/i,
+        /^cut\.jpg: cannot decode image: .*premature end of JPEG image\)?$/,
       ],
       [
         Buffer.from('just some text, not an image'),
@@ -152,6 +152,31 @@ describe('decodeImage', () => {
         encodeTestPng({ width: 1, height: 1, colorType: 2, samples: [1, 2, 3] }).subarray(0, 40),
         'short.png',
         /^short\.png: cannot decode image: /,
+      ],
+      [
+        encodeTestPng({ width: 1, height: 1, colorType: 2, samples: [1, 2, 3] }).subarray(0, 20),
+        'header.png',
+        /^header\.png: cannot decode image: corrupt or truncated header$/,
+      ],
+      [
+        jpeg.subarray(0, 2),
+        'soi.jpg',
+        /^soi\.jpg: cannot decode image: corrupt or truncated header \(premature end of JPEG image\)$/,
+      ],
+      [
+        encodeTestPng({
+          width: 64,
+          height: 64,
+          colorType: 2,
+          samples: Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 251),
+        }).subarray(0, 300),
+        'cut.png',
+        /^cut\.png: cannot decode image: corrupt or truncated PNG data \(libpng read error\)$/,
+      ],
+      [
+        Buffer.from('BM'),
+        'tiny.bmp',
+        /^tiny\.bmp: cannot decode image: unsupported image format \(not JPEG, PNG, WebP, GIF, TIFF, AVIF\/HEIF or SVG\)$/,
       ],
     ];
     for (const [bytes, name, pattern] of cases) {

@@ -38,6 +38,21 @@ function firstLine(error: unknown): string {
   return msg.split('\n')[0]!.trim();
 }
 
+/** sharp's (libvips') decode error → a reason a user can act on, one line. */
+function decodeFailureReason(error: unknown): string {
+  const msg = firstLine(error).replace(/[:\s]+$/, '');
+  if (/unsupported image format/i.test(msg))
+    return 'unsupported image format (not JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF or SVG)';
+  const corrupt = /^Input (?:buffer|file) has corrupt header(?::\s*(.*))?$/i.exec(msg);
+  if (corrupt) {
+    const detail = (corrupt[1] ?? '').replace(/^Vips\w+:\s*/, '');
+    return `corrupt or truncated header${detail ? ` (${detail})` : ''}`;
+  }
+  if (/^vipspng: libpng read error$/i.test(msg))
+    return 'corrupt or truncated PNG data (libpng read error)';
+  return msg.replace(/^Vips\w+:\s*/i, '') || 'unknown decoder error';
+}
+
 /** Encoded image bytes → RGB 8-bit pixels. `name` labels errors (a path or URL). */
 export async function decodeImage(
   bytes: Uint8Array,
@@ -51,7 +66,9 @@ export async function decodeImage(
   try {
     meta = await sharp(bytes, input).metadata();
   } catch (error) {
-    throw new CaptuneError(`${name}: cannot decode image: ${firstLine(error)}`, { cause: error });
+    throw new CaptuneError(`${name}: cannot decode image: ${decodeFailureReason(error)}`, {
+      cause: error,
+    });
   }
   const w = meta.width ?? 0;
   const h = meta.pageHeight ?? meta.height ?? 0;
@@ -70,7 +87,9 @@ export async function decodeImage(
       clamp ? pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }) : pipeline.raw()
     ).toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new CaptuneError(`${name}: cannot decode image: ${firstLine(error)}`, { cause: error });
+    throw new CaptuneError(`${name}: cannot decode image: ${decodeFailureReason(error)}`, {
+      cause: error,
+    });
   }
   const { width, height, channels } = raw.info;
   const src = clamp
