@@ -53,6 +53,12 @@ const { values: args } = parseArgs({
     images: { type: 'string', default: '4000' },
     heldout: { type: 'string', default: '300' },
     out: { type: 'string', default: join(here, '../assets/shapes/clip') },
+    /**
+     * Hard negatives: build each batch from groups of this many images that share their colours and
+     * sizes (and differ in kinds, positions, backgrounds). 1 = uniform batches. Colour alone tells
+     * most random pairs apart, so uniform batches teach the vision tower almost nothing about kinds.
+     */
+    'group-size': { type: 'string', default: '1' },
     /** Start from this CLIP folder instead of the random init (with --steps 0: evaluate it). */
     init: { type: 'string' },
   },
@@ -81,6 +87,8 @@ interface Item {
   readonly pixels: Float32Array; // [3, 64, 64]
   readonly captions: string[];
   readonly ids: number[][]; // [5][CONTEXT]
+  /** The scene without its kinds: sorted (colour, size) of its objects. */
+  readonly looks: string;
 }
 async function items(sceneSeed: number, n: number): Promise<Item[]> {
   const out: Item[] = [];
@@ -90,7 +98,8 @@ async function items(sceneSeed: number, n: number): Promise<Item[]> {
         const scene = generateScene(sceneSeed, start + k);
         const captions = captionScene(scene);
         const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
-        return { pixels, captions, ids: clipTokenize(tokenizer, captions, { contextLength: CONTEXT }) };
+        const looks = scene.objects.map((o) => `${o.color} ${o.size}`).sort().join(',');
+        return { pixels, captions, ids: clipTokenize(tokenizer, captions, { contextLength: CONTEXT }), looks };
       }),
     );
     out.push(...chunk);
@@ -200,9 +209,22 @@ async function saveFolder(dir: string): Promise<void> {
 }
 
 const rng = new Rng(seed);
+const groupSize = Number(args['group-size']);
+const byLooks = new Map<string, Item[]>();
+for (const item of train) byLooks.set(item.looks, [...(byLooks.get(item.looks) ?? []), item]);
+/** `batch` training items: uniform, or groups of `groupSize` items with the same looks. */
+function sampleBatch(): Item[] {
+  if (groupSize <= 1) return Array.from({ length: batch }, () => train[rng.int(train.length)]!);
+  const rows: Item[] = [];
+  while (rows.length < batch) {
+    const group = byLooks.get(train[rng.int(train.length)]!.looks)!;
+    for (let k = 0; k < groupSize && rows.length < batch; k++) rows.push(group[rng.int(group.length)]!);
+  }
+  return rows;
+}
 const t0 = performance.now();
 for (let step = 0; step < steps; step++) {
-  const rows = Array.from({ length: batch }, () => train[rng.int(train.length)]!);
+  const rows = sampleBatch();
   const pick = rows.map((r) => rng.int(r.captions.length));
   const texts = rows.map((r, i) => r.captions[pick[i]!]!);
   const ids = rows.map((r, i) => r.ids[pick[i]!]!);

@@ -6,7 +6,10 @@
  * the caption names exactly the scene's (colour, kind) pairs. Baseline: the same frozen GPT-2
  * without the adapter (one caption for every image).
  *
- *   npx tsx packages/core/scripts/pretrain-shapes-ituning-check.ts [--steps 300] [--batch 16] [--train 1000] [--test 100]
+ *   npx tsx packages/core/scripts/pretrain-shapes-ituning-check.ts [--steps 300] [--batch 16] [--train 1000] [--test 100] [--negatives K]
+ *
+ * `--negatives K` trains with a sampled softmax (the batch's tokens + K uniform negatives, log-Q
+ * corrected) instead of the full 50,257-way one.
  *
  * Uses packages/core/assets/shapes/{clip,gpt2} (override with --clip / --gpt2). Seeded.
  */
@@ -34,7 +37,8 @@ import { learningRateAt } from '../src/optim/lr-schedule.js';
 import { Rng } from '../src/random/rng.js';
 import { generateScene } from '../src/shapes/generate-scene.js';
 import { captionScene } from '../src/shapes/scene-captions.js';
-import { pluralOf, SHAPE_COLORS, SHAPE_KINDS, type ShapeScene } from '../src/shapes/shape-scene.js';
+import type { ShapeScene } from '../src/shapes/shape-scene.js';
+import { shapesCaptionMatch } from '../src/pipelines/shapes-caption-check.js';
 import { tfjsBackendModule } from '../../backend-tfjs/src/index.js';
 import { score } from '../../metrics/src/index.js';
 
@@ -47,6 +51,7 @@ const { values: args } = parseArgs({
     train: { type: 'string', default: '1000' },
     test: { type: 'string', default: '100' },
     seed: { type: 'string', default: '0' },
+    negatives: { type: 'string', default: '0' },
     clip: { type: 'string', default: shapesClipDir() },
     gpt2: { type: 'string', default: shapesGpt2Dir() },
   },
@@ -57,12 +62,18 @@ const peakLr = Number(args.lr);
 const seed = Number(args.seed);
 const nTrain = Number(args.train);
 const nTest = Number(args.test);
+const negatives = Number(args.negatives);
 
-const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
+const backend = await createBackendRegistry([tfjsBackendModule]).create({
+  backend: 'tfjs',
+  device: 'wasm',
+});
 const e = new Engine(backend);
 const clipDir = args.clip!;
 const clipConfig = JSON.parse(readFileSync(join(clipDir, 'config.json'), 'utf8')) as unknown;
-const pre = parseClipImageProcessorConfig(JSON.parse(readFileSync(join(clipDir, 'preprocessor_config.json'), 'utf8')));
+const pre = parseClipImageProcessorConfig(
+  JSON.parse(readFileSync(join(clipDir, 'preprocessor_config.json'), 'utf8')),
+);
 const source = await openCheckpoint(clipDir);
 const clip = await ClipModel.load(e, source, clipConfig, { towers: 'vision', where: clipDir });
 await source.close();
@@ -80,22 +91,32 @@ const t0 = performance.now();
 async function extract(first: number, n: number): Promise<Item[]> {
   const out: Item[] = [];
   for (let start = 0; start < n; start += 32) {
-    const scenes = Array.from({ length: Math.min(32, n - start) }, (_, k) => generateScene(seed, first + start + k));
-    const px = await Promise.all(scenes.map(async (s) => clipPreprocess(await renderSceneRgb(s, 96), pre)));
+    const scenes = Array.from({ length: Math.min(32, n - start) }, (_, k) =>
+      generateScene(seed, first + start + k),
+    );
+    const px = await Promise.all(
+      scenes.map(async (s) => clipPreprocess(await renderSceneRgb(s, 96), pre)),
+    );
     const data = new Float32Array(scenes.length * 3 * S * S);
     px.forEach((p, i) => data.set(p, i * 3 * S * S));
-    const feats = e.tidy(() => clip.encodeImages(e.tensor(data, [scenes.length, 3, S, S])).tokensPostLn); // [b, N, Cv]
+    const feats = e.tidy(
+      () => clip.encodeImages(e.tensor(data, [scenes.length, 3, S, S])).tokensPostLn,
+    ); // [b, N, Cv]
     const host = (await e.read(feats)) as Float32Array;
     e.dispose(feats);
     const per = host.length / scenes.length;
-    scenes.forEach((s, i) => out.push({ scene: s, captions: captionScene(s), tokens: host.slice(i * per, (i + 1) * per) }));
+    scenes.forEach((s, i) =>
+      out.push({ scene: s, captions: captionScene(s), tokens: host.slice(i * per, (i + 1) * per) }),
+    );
   }
   return out;
 }
 const train = await extract(0, nTrain);
 const test = await extract(1_000_000, nTest);
 const [N, Cv] = [clip.vision!.numPatches + 1, clip.config.vision.hiddenSize];
-console.log(`features: ${train.length} train + ${test.length} test images, tokens [${N}, ${Cv}], in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `features: ${train.length} train + ${test.length} test images, tokens [${N}, ${Cv}], in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 const upload = (rows: readonly Item[]) => {
   const d = new Float32Array(rows.length * N * Cv);
@@ -103,42 +124,48 @@ const upload = (rows: readonly Item[]) => {
   return e.tensor(d, [rows.length, N, Cv]);
 };
 
-const adapter = new ITuningAdapter(e, { lmHidden: lm.config.hiddenSize, visionHidden: Cv, numLayers: lm.config.numLayers }, { bottleneck: Number(args.bottleneck), heads: 1 }, seed);
+const adapter = new ITuningAdapter(
+  e,
+  { lmHidden: lm.config.hiddenSize, visionHidden: Cv, numLayers: lm.config.numLayers },
+  { bottleneck: Number(args.bottleneck), heads: 1 },
+  seed,
+);
 console.log(`I-Tuning adapter: ${adapter.params.reduce((n, p) => n + p.size, 0)} parameters`);
 const opt = new AdamW(e, adapter.params, { lr: peakLr, weightDecay: 0.01 });
 const schedule = { type: 'cosine' as const, warmupSteps: Math.floor(steps / 10), minLrRatio: 0.1 };
 const rng = new Rng(seed + 1);
+const sampler = new Rng(seed + 2);
 const tTrain = performance.now();
 for (let step = 0; step < steps; step++) {
   const rows = Array.from({ length: batch }, () => train[rng.int(train.length)]!);
   const captions = rows.map((r) => tok.encode(r.captions[rng.int(r.captions.length)]!));
   const feats = upload(rows);
-  const { value, grads } = e.valueAndGrads(() => captionLoss(lm, adapter, { tokens: feats }, { captions }), adapter.params);
+  const loss = () =>
+    captionLoss(
+      lm,
+      adapter,
+      { tokens: feats },
+      { captions },
+      negatives > 0 ? { sampledSoftmax: { negatives, rng: sampler } } : {},
+    );
+  const { value, grads } = e.valueAndGrads(loss, adapter.params);
   opt.update(grads, learningRateAt(schedule, peakLr, step, steps));
   if (step % 25 === 0 || step === steps - 1) {
     const s = (performance.now() - tTrain) / 1000;
-    console.log(`step ${step + 1}/${steps}: loss ${(await e.readScalar(value)).toFixed(3)} (${s.toFixed(0)} s, ${((1000 * s) / (step + 1)).toFixed(0)} ms/step)`);
+    console.log(
+      `step ${step + 1}/${steps}: loss ${(await e.readScalar(value)).toFixed(3)} (${s.toFixed(0)} s, ${((1000 * s) / (step + 1)).toFixed(0)} ms/step)`,
+    );
   }
   e.dispose([value, ...grads, feats]);
 }
 const trainSeconds = (performance.now() - tTrain) / 1000;
 
-/** Caption names exactly the scene's (colour, kind) pairs, with "two"/"three" for repeats. */
-function namesScene(caption: string, scene: ShapeScene): boolean {
-  const said = new Set<string>();
-  for (const c of SHAPE_COLORS) for (const k of SHAPE_KINDS) if (new RegExp(`\\b${c} (${k}|${pluralOf(k)})\\b`).test(caption)) said.add(`${c} ${k}`);
-  const truth = new Set(scene.objects.map((o) => `${o.color} ${o.kind}`));
-  return said.size === truth.size && [...truth].every((t) => said.has(t));
-}
-
-/** The caption's set of words from `words` equals the scene's set of that attribute. */
-function sameSet(caption: string, words: readonly string[], truth: readonly string[]): boolean {
-  const said = words.filter((w) => new RegExp(`\\b${w}s?\\b`).test(caption));
-  const t = new Set(truth);
-  return said.length === t.size && said.every((w) => t.has(w));
-}
-
-async function evaluate(name: string, withAdapter: boolean, search: GreedySearch | BeamSearch, numBeams: number) {
+async function evaluate(
+  name: string,
+  withAdapter: boolean,
+  search: GreedySearch | BeamSearch,
+  numBeams: number,
+) {
   const cands: Record<string, string> = {};
   const refs: Record<string, string[]> = {};
   let right = 0;
@@ -149,8 +176,15 @@ async function evaluate(name: string, withAdapter: boolean, search: GreedySearch
     const rows = test.slice(i, i + 25);
     const feats = upload(rows);
     const cond = withAdapter ? adapter.condition({ tokens: feats }) : undefined;
-    const session = new DecodeSession({ decoder: lm, prompts: rows.map(() => [lm.config.bosTokenId]), conditioning: cond });
-    const out = await search.decode(session, DecodeOptionsSchema.parse({ maxNewTokens: 24, numBeams }));
+    const session = new DecodeSession({
+      decoder: lm,
+      prompts: rows.map(() => [lm.config.bosTokenId]),
+      conditioning: cond,
+    });
+    const out = await search.decode(
+      session,
+      DecodeOptionsSchema.parse({ maxNewTokens: 24, numBeams }),
+    );
     session.dispose();
     cond?.dispose();
     e.dispose(feats);
@@ -159,18 +193,23 @@ async function evaluate(name: string, withAdapter: boolean, search: GreedySearch
       const id = String(i + k);
       cands[id] = text;
       refs[id] = rows[k]!.captions;
-      const scene = rows[k]!.scene;
-      if (namesScene(text, scene)) right++;
-      if (sameSet(text, SHAPE_COLORS, scene.objects.map((o) => o.color))) colours++;
-      if (sameSet(text, SHAPE_KINDS, scene.objects.map((o) => o.kind))) kinds++;
+      const m = shapesCaptionMatch(text, rows[k]!.scene);
+      if (m.exact) right++;
+      if (m.colours) colours++;
+      if (m.kinds) kinds++;
     });
   }
   const s = score(refs, cands).corpus;
   const ms = (performance.now() - t) / test.length;
-  console.log(`${name}: CIDEr-D ${(s.CIDEr ?? NaN).toFixed(3)}, BLEU-4 ${(s.Bleu_4 ?? NaN).toFixed(3)}, names exactly the scene's shapes ${((100 * right) / test.length).toFixed(0)}%, its colours ${((100 * colours) / test.length).toFixed(0)}%, its kinds ${((100 * kinds) / test.length).toFixed(0)}% (${ms.toFixed(0)} ms/image)`);
-  for (const k of ['0', '1', '2', '3', '4']) console.log(`  [${k}] ${JSON.stringify(cands[k])}  refs[0]: ${JSON.stringify(refs[k]![0])}`);
+  console.log(
+    `${name}: CIDEr-D ${(s.CIDEr ?? NaN).toFixed(3)}, BLEU-4 ${(s.Bleu_4 ?? NaN).toFixed(3)}, names exactly the scene's shapes ${((100 * right) / test.length).toFixed(0)}%, its colours ${((100 * colours) / test.length).toFixed(0)}%, its kinds ${((100 * kinds) / test.length).toFixed(0)}% (${ms.toFixed(0)} ms/image)`,
+  );
+  for (const k of ['0', '1', '2', '3', '4'])
+    console.log(`  [${k}] ${JSON.stringify(cands[k])}  refs[0]: ${JSON.stringify(refs[k]![0])}`);
 }
-console.log(`trained ${steps} steps (batch ${batch}) in ${trainSeconds.toFixed(0)} s = ${((1000 * trainSeconds) / steps).toFixed(0)} ms/step`);
+console.log(
+  `trained ${steps} steps (batch ${batch}, ${negatives > 0 ? `sampled softmax, ${negatives} negatives` : 'full softmax'}) in ${trainSeconds.toFixed(0)} s = ${((1000 * trainSeconds) / steps).toFixed(0)} ms/step`,
+);
 await evaluate('frozen GPT-2, no adapter (greedy)', false, new GreedySearch(), 1);
 await evaluate('I-Tuning (greedy)', true, new GreedySearch(), 1);
 await evaluate('I-Tuning (beam 3)', true, new BeamSearch(), 3);

@@ -6,6 +6,7 @@
  * on top, and `captune config --print` shows the result with every default filled in.
  */
 import { z } from 'zod';
+import { CaptionSoftmaxSchema } from '../adapters/caption-loss.js';
 import { ClipCapConfigSchema } from '../adapters/clipcap-mapper.js';
 import { ITuningConfigSchema } from '../adapters/ituning-adapter.js';
 import { RecapConfigSchema } from '../methods/recap/recap-config.js';
@@ -76,6 +77,12 @@ export const TrainingConfigSchema = z
     optimizer: AdamWConfigSchema.prefault({}),
     /** Learning-rate schedule over all optimizer steps. */
     schedule: LrScheduleSchema.prefault({}),
+    /**
+     * Output-layer softmax of the captioning loss: "full" (exact) or "sampled" (target tokens +
+     * `negatives` uniform negatives, log-Q corrected; validation always uses the full one).
+     * @default { type: "full", negatives: 1024 }
+     */
+    softmax: CaptionSoftmaxSchema.prefault({}),
     /** Clip the global gradient norm to this (null = no clipping). @default 1 */
     gradClip: z.number().positive().nullable().default(1),
     /** Validate every N optimizer steps (0 = only at the end of each epoch). @default 500 */

@@ -20,6 +20,11 @@ function errorOf(fn: () => unknown): ConfigError | CaptuneError {
   throw new Error('expected an error');
 }
 
+/** `--set` overrides applied to an empty config, as JSON text. */
+function applyConfigOverridesText(sets: string[]): string {
+  return JSON.stringify(applyConfigOverrides({}, sets));
+}
+
 describe('captune config', () => {
   it('fills every default from an empty config', () => {
     const c = CaptuneConfigSchema.parse({});
@@ -130,6 +135,24 @@ describe('captune config', () => {
     expect(loadConfigText(json, 'p.json')).toEqual(c);
     expect(loadConfigText(yaml, 'p.yaml')).toEqual(c);
     expect(yaml).toContain('method: clipcap');
+  });
+
+  it('takes the loss softmax: full by default, sampled with its negatives, errors by path', () => {
+    expect(CaptuneConfigSchema.parse({}).training.softmax).toEqual({
+      type: 'full',
+      negatives: 1024,
+    });
+    const c = loadConfigText(
+      applyConfigOverridesText(['training.softmax.type=sampled', 'training.softmax.negatives=256']),
+      'r.json',
+    );
+    expect(c.training.softmax).toEqual({ type: 'sampled', negatives: 256 });
+    expect(
+      errorOf(() => loadConfigText('training: {softmax: {type: sample}}', 'c.yaml')).message,
+    ).toBe('c.yaml: training.softmax.type: expected one of "full", "sampled", got "sample"');
+    expect(
+      errorOf(() => loadConfigText('training: {softmax: {negative: 5}}', 'c.yaml')).message,
+    ).toBe('c.yaml: unknown key training.softmax.negative (did you mean negatives?)');
   });
 
   it('suggests the closest key', () => {

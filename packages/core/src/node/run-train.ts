@@ -2,6 +2,9 @@
  * `captune train` (and the demo's training) from a config: the dataset and its features
  * (extracted inline when missing), the frozen LM and its tokenizer, then `runTraining`.
  */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CaptuneConfig } from '../config/captune-config.js';
 import type { Engine } from '../engine/engine.js';
 import { CaptuneError } from '../errors/captune-error.js';
@@ -92,4 +95,35 @@ export async function trainFromConfig(o: TrainFromConfigOptions): Promise<Traine
     lm.dispose();
     throw error;
   }
+}
+
+/**
+ * Removes `config.training.runDir` when the config saved in it trained another method, method
+ * config, LM or training settings (such a run cannot be resumed). For run folders a program owns
+ * (the demo's cache), never for a user's runs. → whether it removed the folder.
+ */
+export async function removeRunIfChanged(
+  config: CaptuneConfig,
+  onNote?: (message: string) => void,
+): Promise<boolean> {
+  const runDir = config.training.runDir;
+  const file = join(runDir, 'config.json');
+  if (!existsSync(file)) return false;
+  const key = (c: Record<string, unknown>) =>
+    JSON.stringify([
+      c['method'],
+      c[String(c['method'])],
+      c['training'],
+      (c['models'] as Record<string, unknown> | undefined)?.['lm'],
+    ]);
+  let same = false;
+  try {
+    same = key(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>) === key(config);
+  } catch {
+    same = false;
+  }
+  if (same) return false;
+  onNote?.(`${runDir} was trained with other settings: training afresh`);
+  await rm(runDir, { recursive: true, force: true });
+  return true;
 }

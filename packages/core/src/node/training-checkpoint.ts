@@ -7,17 +7,19 @@
  *
  * `adapter.safetensors` holds the adapter weights with metadata (method, method config JSON,
  * feature shapes); `optimizer.safetensors` the AdamW moments and step; `state.json` the data
- * position and seed, best metric and early-stopping count. A reader trusts only folders
+ * position and seed, the sampled-softmax RNG state, best metric and early-stopping count. A reader trusts only folders
  * named `ckpt-<step>` holding all three files; `*.tmp` folders are left-overs of a killed
  * writer and are removed by `cleanRunDir`. `best` names the best checkpoint the same way.
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { CaptionAdapter } from '../adapters/caption-adapter.js';
 import type { Engine } from '../engine/engine.js';
 import type { Variable } from '../engine/tensor.js';
 import { CaptuneError } from '../errors/captune-error.js';
 import type { AdamW } from '../optim/adamw.js';
+import type { RngState } from '../random/rng.js';
 import { SafetensorsFile } from './safetensors-file.js';
 import { writeSafetensors, type LazyTensorToWrite } from './safetensors-writer.js';
 
@@ -42,6 +44,11 @@ export interface TrainingState {
   /** Validations since the last improvement (early stopping). */
   readonly badValidations: number;
   readonly stopped: 'early' | null;
+  /**
+   * State of the trainer's sampled-softmax RNG after `step` steps (absent in checkpoints of
+   * older runs: a resume then starts the stream afresh).
+   */
+  readonly samplerRng?: RngState;
 }
 
 /** Metadata saved with the adapter: enough to rebuild it without the training config. */
@@ -252,15 +259,28 @@ export async function pruneCheckpoints(
   for (const c of all) if (!keepSet.has(c.dir)) await rm(c.dir, { recursive: true, force: true });
 }
 
+const uint32 = z.number().int().min(0).max(0xffffffff);
+/** The part of `state.json` whose shape a resume relies on beyond plain numbers. */
+const SamplerRngSchema = z.object({
+  s: z.tuple([uint32, uint32, uint32, uint32]),
+  spareNormal: z.number().nullable(),
+});
+
 export async function readTrainingState(dir: string): Promise<TrainingState> {
   const file = join(dir, STATE_FILE);
+  let state: TrainingState;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as TrainingState;
+    state = JSON.parse(await readFile(file, 'utf8')) as TrainingState;
   } catch (error) {
     throw new CaptuneError(
       `${file}: cannot read the training state: ${(error as Error).message.split('\n')[0]}`,
     );
   }
+  if (state.samplerRng !== undefined && !SamplerRngSchema.safeParse(state.samplerRng).success)
+    throw new CaptuneError(
+      `${file}: field "samplerRng" must be {"s": [4 uint32], "spareNormal": number | null}`,
+    );
+  return state;
 }
 
 /** Reads an adapter file's metadata. */

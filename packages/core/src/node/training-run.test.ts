@@ -13,6 +13,8 @@ import {
   readTrainingState,
 } from './training-checkpoint.js';
 import { readTrainingLog } from './training-log.js';
+import { CaptuneConfigSchema } from '../config/captune-config.js';
+import { removeRunIfChanged } from './run-train.js';
 import { runTraining, type TrainingRunInput } from './training-run.js';
 
 const root = await mkdtemp(join(tmpdir(), 'captune-train-'));
@@ -143,6 +145,63 @@ describe('runTraining', () => {
     const again = await runTraining(await input(dir, {}, { resume: true }));
     expect(again.steps).toBe(9);
     expect(again.resumedFrom).toBe(9);
+  });
+
+  it('with a sampled softmax: trains, saves the sampler RNG, and a resumed run draws the same negatives', async () => {
+    const sampled = { softmax: { type: 'sampled', negatives: 6 } };
+    const straightDir = join(root, 'sampled-straight');
+    const straight = await runTraining(await input(straightDir, sampled));
+    const expected = await weights(straight);
+    const state = await readTrainingState(join(straightDir, 'ckpt-9'));
+    expect(state.samplerRng?.s).toHaveLength(4);
+    // A different stream would give a different adapter: the full softmax run differs.
+    const full = await weights(await runTraining(await input(join(root, 'sampled-full'))));
+    expect(full.some((w, i) => w.some((v, j) => Math.abs(v - expected[i]![j]!) > 1e-4))).toBe(true);
+
+    const dir = join(root, 'sampled-resumed');
+    const stop = new Error('killed');
+    await expect(
+      runTraining(
+        await input(dir, sampled, {
+          onStep: (e) => {
+            if (e.step === 5) throw stop;
+          },
+        }),
+      ),
+    ).rejects.toBe(stop);
+    const resumed = await runTraining(await input(dir, sampled, { resume: true }));
+    expect(resumed.resumedFrom).toBe(4);
+    const got = await weights(resumed);
+    got.forEach((w, i) =>
+      w.forEach((v, j) => expect(Math.abs(v - expected[i]![j]!)).toBeLessThanOrEqual(1e-6)),
+    );
+  });
+
+  it('removeRunIfChanged keeps a run of the same settings and removes one of others', async () => {
+    const runDir = join(root, 'changed');
+    const config = CaptuneConfigSchema.parse({ training: { runDir, maxSteps: 5 } });
+    expect(await removeRunIfChanged(config)).toBe(false); // no run yet
+    await mkdir(runDir, { recursive: true });
+    await writeFile(join(runDir, 'config.json'), JSON.stringify(config));
+    expect(await removeRunIfChanged(config)).toBe(false);
+    expect(await readdir(runDir)).toEqual(['config.json']);
+    const notes: string[] = [];
+    const other = CaptuneConfigSchema.parse({ training: { runDir, maxSteps: 6 } });
+    expect(await removeRunIfChanged(other, (n) => notes.push(n))).toBe(true);
+    await expect(readdir(runDir)).rejects.toThrow();
+    expect(notes).toEqual([`${runDir} was trained with other settings: training afresh`]);
+  });
+
+  it('refuses a malformed sampler state in a checkpoint', async () => {
+    const dir = join(root, 'bad-sampler');
+    await mkdir(join(dir, 'ckpt-1'), { recursive: true });
+    await writeFile(
+      join(dir, 'ckpt-1', 'state.json'),
+      JSON.stringify({ step: 1, samplerRng: { s: [1, 2] } }),
+    );
+    await expect(readTrainingState(join(dir, 'ckpt-1'))).rejects.toThrow(
+      'state.json: field "samplerRng" must be',
+    );
   });
 
   it('stops early when the validation metric stops improving', async () => {

@@ -123,6 +123,7 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
     schedule: t.schedule,
     gradClip: t.gradClip,
     seed: t.seed,
+    softmax: t.softmax,
   });
   const logPath = join(runDir, 'log.jsonl');
   let best: { metric: number | null; step: number | null } = { metric: null, step: null };
@@ -137,7 +138,7 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
       checkCompatible(state, trainer, t.seed, latest);
       await loadAdapterWeights(join(latest, ADAPTER_FILE), adapter);
       await loadOptimizerState(join(latest, OPTIMIZER_FILE), input.engine, trainer.optimizer);
-      trainer.resumeAt(state.step);
+      trainer.resumeAt(state.step, state.samplerRng);
       best = { metric: state.bestMetric, step: state.bestStep };
       bad = state.badValidations;
       stoppedEarly = state.stopped === 'early';
@@ -173,6 +174,7 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
       bestStep: best.step,
       badValidations: bad,
       stopped: stoppedEarly ? 'early' : null,
+      samplerRng: trainer.samplerState,
     });
     const checkpoint = async (pointers: string[]) => {
       lastCkpt = await writeTrainingCheckpoint(

@@ -4,14 +4,19 @@
  * micro-batches (gradient accumulation), clips the global norm, sets the scheduled learning
  * rate and applies AdamW. The frozen LM's weights are never trained (only `adapter.params`).
  * Follows the training recipe of ClipCap's `train.py` and I-Tuning §3.
+ *
+ * With a sampled softmax (`softmax.type: "sampled"`) each micro-batch draws its negatives from
+ * the trainer's own seeded RNG, whose state a checkpoint saves (`samplerState`) and a resume
+ * restores, so a resumed run draws exactly the negatives an uninterrupted one would.
  */
 import type { CaptionAdapter } from '../adapters/caption-adapter.js';
-import { captionLoss } from '../adapters/caption-loss.js';
+import { captionLoss, type CaptionSoftmax } from '../adapters/caption-loss.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { LanguageDecoder } from '../models/language-decoder.js';
 import { AdamW, type AdamWConfig } from '../optim/adamw.js';
 import { clipGradNorm } from '../optim/clip-grad-norm.js';
 import { learningRateAt, type LrSchedule } from '../optim/lr-schedule.js';
+import { Rng, type RngState } from '../random/rng.js';
 import { disposeFeatures, loadFeatureBatch, type FeatureKind } from './feature-batch.js';
 import type { FeatureSource } from './feature-source.js';
 import { epochOrder } from './epoch-order.js';
@@ -31,6 +36,8 @@ export interface CaptionTrainerOptions {
   readonly schedule: LrSchedule;
   readonly gradClip: number | null;
   readonly seed: number;
+  /** Output-layer softmax of the loss. @default full */
+  readonly softmax?: CaptionSoftmax;
 }
 
 export interface StepResult {
@@ -38,7 +45,7 @@ export interface StepResult {
   readonly step: number;
   /** Epoch (0-based) the step belonged to. */
   readonly epoch: number;
-  /** Mean token cross-entropy over the step's examples. */
+  /** Mean token cross-entropy over the step's examples (the sampled-softmax estimate when sampled). */
   readonly loss: number;
   readonly lr: number;
   /** Global gradient norm before clipping. */
@@ -52,8 +59,11 @@ export class CaptionTrainer {
   readonly totalSteps: number;
   private stepsDone = 0;
   private order: { epoch: number; perm: number[] } | null = null;
+  /** Draws the sampled softmax's negatives (its own stream, apart from the data order). */
+  private readonly sampler: Rng;
 
   constructor(private readonly o: CaptionTrainerOptions) {
+    this.sampler = new Rng((Math.imul(o.seed >>> 0, 0x9e3779b1) ^ 0x5eed5a3d) >>> 0);
     this.optimizer = new AdamW(o.adapter.engine, o.adapter.params, o.optimizer);
     this.stepsPerEpoch = Math.ceil(o.examples.length / o.batchSize);
     const all = this.stepsPerEpoch * o.epochs;
@@ -74,9 +84,18 @@ export class CaptionTrainer {
     return Math.floor(this.stepsDone / this.stepsPerEpoch);
   }
 
-  /** Continues from a checkpoint: `step` steps done, the optimizer's moments restored by the caller. */
-  resumeAt(step: number): void {
+  /** The sampler RNG's state after the steps done (saved with a checkpoint). */
+  get samplerState(): RngState {
+    return this.sampler.getState();
+  }
+
+  /**
+   * Continues from a checkpoint: `step` steps done, the optimizer's moments restored by the
+   * caller, and the sampler RNG's saved state (when the checkpoint has one).
+   */
+  resumeAt(step: number, samplerState?: RngState): void {
     this.stepsDone = step;
+    if (samplerState) this.sampler.setState(samplerState);
   }
 
   /** The examples of step `step` (0-based). */
@@ -96,6 +115,7 @@ export class CaptionTrainer {
     const batch = this.examplesOf(step);
     const micro = Math.min(this.o.gradAccumulation, batch.length);
     const size = Math.ceil(batch.length / micro);
+    const sampled = this.o.softmax?.type === 'sampled' ? this.o.softmax : null;
     let sum: Tensor[] | null = null;
     let lossSum = 0;
     for (let m = 0; m < micro; m++) {
@@ -109,7 +129,14 @@ export class CaptionTrainer {
         needs,
       );
       const { value, grads } = e.valueAndGrads(
-        () => captionLoss(decoder, adapter, feats, { captions: part.map((x) => x.tokens) }),
+        () =>
+          captionLoss(
+            decoder,
+            adapter,
+            feats,
+            { captions: part.map((x) => x.tokens) },
+            sampled ? { sampledSoftmax: { negatives: sampled.negatives, rng: this.sampler } } : {},
+          ),
         adapter.params,
       );
       disposeFeatures(e, feats);

@@ -9,3 +9,4 @@ export * from './caption-trainer.js';
 export * from './caption-generator.js';
 export * from './caption-validation.js';
 export * from './token-attention.js';
+export * from './shapes-caption-check.js';

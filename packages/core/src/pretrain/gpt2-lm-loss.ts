@@ -8,7 +8,8 @@
  * loss can be a sampled softmax (Jean et al. 2015; Bengio & Senécal 2008): the logits of a
  * candidate set — every token of the corpus plus uniformly sampled negatives, the negatives
  * shifted by log((V − P) / K) (the log-Q correction for uniform sampling) so the candidate
- * softmax estimates the full one.
+ * softmax estimates the full one. The sampling and the corrected logits are shared with the
+ * captioning loss (adapters/sampled-softmax.ts).
  */
 import { parseGpt2Config, type Gpt2Config } from '../checkpoint/gpt2-config.js';
 import type { Engine } from '../engine/engine.js';
@@ -17,6 +18,13 @@ import { causalSelfAttention } from '../models/decoder-attention.js';
 import { causalMask } from '../models/clip/clip-text.js';
 import { applyActivation } from '../models/hf-activation.js';
 import type { TrainableWeights } from './trainable-weights.js';
+import {
+  candidateTargets,
+  sampledLogits,
+  type SampledSoftmax,
+} from '../adapters/sampled-softmax.js';
+
+export { sampleSoftmaxCandidates, type SampledSoftmax } from '../adapters/sampled-softmax.js';
 
 export class TrainableGpt2 {
   readonly config: Gpt2Config;
@@ -45,21 +53,37 @@ export class TrainableGpt2 {
     const c = this.config;
     const C = c.nEmbd;
     const T = ids.shape[1]!;
-    const pos = e.tensor(Int32Array.from({ length: T }, (_, i) => i), [T], 'int32'); // [T]
+    const pos = e.tensor(
+      Int32Array.from({ length: T }, (_, i) => i),
+      [T],
+      'int32',
+    ); // [T]
     let x = e.add(e.gather(this.w('wte.weight'), ids), e.gather(this.w('wpe.weight'), pos)); // [B, T, C]
     const mask = causalMask(e, T); // [1, 1, T, T]
     const scale = c.scaleAttnWeights ? 1 / Math.sqrt(C / c.nHead) : 1;
     for (let i = 0; i < c.nLayer; i++) {
       const h = `h.${i}.`;
-      const ln = (n: string, y: Tensor) => e.layerNorm(y, this.w(`${h}${n}.weight`), this.w(`${h}${n}.bias`), c.layerNormEps);
-      const qkv = e.linear(ln('ln_1', x), this.w(`${h}attn.c_attn.weight`), this.w(`${h}attn.c_attn.bias`)); // [B, T, 3C]
+      const ln = (n: string, y: Tensor) =>
+        e.layerNorm(y, this.w(`${h}${n}.weight`), this.w(`${h}${n}.bias`), c.layerNormEps);
+      const qkv = e.linear(
+        ln('ln_1', x),
+        this.w(`${h}attn.c_attn.weight`),
+        this.w(`${h}attn.c_attn.bias`),
+      ); // [B, T, 3C]
       const q = e.slice(qkv, [0, 0, 0], [-1, -1, C]); // [B, T, C]
       const k = e.slice(qkv, [0, 0, C], [-1, -1, C]);
       const v = e.slice(qkv, [0, 0, 2 * C], [-1, -1, C]);
       const layerScale = c.scaleAttnByInverseLayerIdx ? scale / (i + 1) : scale;
       const attn = causalSelfAttention(e, { q, k, v, heads: c.nHead, mask, scale: layerScale });
-      x = e.add(x, e.linear(attn.out, this.w(`${h}attn.c_proj.weight`), this.w(`${h}attn.c_proj.bias`))); // [B, T, C]
-      const f = applyActivation(e, c.activation, e.linear(ln('ln_2', x), this.w(`${h}mlp.c_fc.weight`), this.w(`${h}mlp.c_fc.bias`))); // [B, T, I]
+      x = e.add(
+        x,
+        e.linear(attn.out, this.w(`${h}attn.c_proj.weight`), this.w(`${h}attn.c_proj.bias`)),
+      ); // [B, T, C]
+      const f = applyActivation(
+        e,
+        c.activation,
+        e.linear(ln('ln_2', x), this.w(`${h}mlp.c_fc.weight`), this.w(`${h}mlp.c_fc.bias`)),
+      ); // [B, T, I]
       x = e.add(x, e.linear(f, this.w(`${h}mlp.c_proj.weight`), this.w(`${h}mlp.c_proj.bias`))); // [B, T, C]
     }
     return e.layerNorm(x, this.w('ln_f.weight'), this.w('ln_f.bias'), c.layerNormEps); // [B, T, C]
@@ -70,7 +94,9 @@ export class TrainableGpt2 {
     const e = this.engine;
     const [B, T] = ids.shape as [number, number];
     const C = this.config.nEmbd;
-    const flat = e.matmul(e.reshape(this.hidden(ids), [B * T, C]), this.w('wte.weight'), { transposeB: true }); // [B·T, V]
+    const flat = e.matmul(e.reshape(this.hidden(ids), [B * T, C]), this.w('wte.weight'), {
+      transposeB: true,
+    }); // [B·T, V]
     return e.reshape(flat, [B, T, this.config.vocabSize]); // [B, T, V]
   }
 
@@ -97,47 +123,18 @@ export class TrainableGpt2 {
     const idsT = e.tensor(ids, [B, T], 'int32');
     let logits: Tensor;
     if (sampled) {
-      const { candidates, logCorrection } = sampled;
-      const position = new Map<number, number>();
-      candidates.forEach((id, k) => position.set(id, k));
-      targets.forEach((t, i) => {
-        if (weights[i] === 0) return; // padding: no loss, any valid index
-        const k = position.get(t);
-        if (k === undefined) throw new Error(`lmLoss: target token ${t} is not among the sampled-softmax candidates`);
-        targets[i] = k;
-      });
       const C = this.config.nEmbd;
-      const head = e.gather(this.w('wte.weight'), e.tensor(candidates, [candidates.length], 'int32')); // [K, C]
-      const raw = e.matmul(e.reshape(this.hidden(idsT), [B * T, C]), head, { transposeB: true }); // [B·T, K]
-      logits = e.add(raw, e.tensor(logCorrection, [candidates.length])); // [B·T, K]
+      const mapped = candidateTargets(targets, weights, sampled, 'lmLoss');
+      targets.set(mapped);
+      const head = e.gather(
+        this.w('wte.weight'),
+        e.tensor(sampled.candidates, [sampled.candidates.length], 'int32'),
+      ); // [K, C]
+      logits = sampledLogits(e, e.reshape(this.hidden(idsT), [B * T, C]), head, sampled); // [B·T, K]
     } else {
       logits = e.reshape(this.logits(idsT), [B * T, this.config.vocabSize]); // [B·T, V]
     }
     const ce = e.softmaxCrossEntropy(logits, e.tensor(targets, [B * T], 'int32')); // [B·T]
     return e.div(e.sum(e.mul(ce, e.tensor(weights, [B * T]))), count); // []
   }
-}
-
-/** The candidate set of a sampled softmax: ids and the additive correction of each logit. */
-export interface SampledSoftmax {
-  readonly candidates: Int32Array;
-  readonly logCorrection: Float32Array;
-}
-
-/**
- * Candidates = `positives` (always, correction 0) + `k` distinct uniform negatives from the rest
- * of the vocabulary (correction log((V − P) / k)).
- */
-export function sampleSoftmaxCandidates(positives: readonly number[], vocabSize: number, k: number, rng: { int(n: number): number }): SampledSoftmax {
-  const pos = new Set(positives);
-  const neg = new Set<number>();
-  const k2 = Math.min(k, vocabSize - pos.size);
-  while (neg.size < k2) {
-    const id = rng.int(vocabSize);
-    if (!pos.has(id)) neg.add(id);
-  }
-  const candidates = Int32Array.from([...pos, ...neg]);
-  const corr = k2 > 0 ? Math.log((vocabSize - pos.size) / k2) : 0;
-  const logCorrection = Float32Array.from(candidates, (_, i) => (i < pos.size ? 0 : corr));
-  return { candidates, logCorrection };
 }
