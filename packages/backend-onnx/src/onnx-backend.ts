@@ -6,6 +6,7 @@
  * every value core still holds as an ORT tensor for later graphs — weights, KV caches and
  * optimizer state stay in ORT between runs. Core's autodiff issues the backward kernels, so a
  * whole train step (forward, loss, backward, AdamW) is recorded and runs as one session.
+ * Frozen weights (core's `markFrozen`) are compiled in as constants ORT pre-packs once.
  */
 import {
   CaptuneError,
@@ -22,29 +23,15 @@ import {
   type TensorRef,
   type UnaryOp,
 } from '@captune/core';
+import type { OnnxBackendOptions, OnnxBackendStats } from './onnx-backend-options.js';
 import { EXECUTION_PROVIDER, type OnnxDevice, type Ort, type OrtTensor } from './ort-runtime.js';
 import { GraphValue } from './record/graph-value.js';
-import { GraphRunner, type RunnerStats } from './record/graph-runner.js';
+import { ConstantPolicy } from './record/constant-policy.js';
+import { GraphRunner } from './record/graph-runner.js';
 import * as k from './record/kernel-emitters.js';
 import { PendingGraph } from './record/pending-graph.js';
 
-export interface OnnxBackendOptions {
-  /** The loaded `onnxruntime-node` module (ort-runtime.ts `loadOrt`). */
-  readonly ort: Ort;
-  readonly device: OnnxDevice;
-  /** Compiled sessions kept (least recently used evicted). @default 64 */
-  readonly maxSessions?: number;
-  /** Kernel calls allowed between two runs. @default 200000 */
-  readonly maxPendingOps?: number;
-  /** Fills up to this many elements are made on the host; larger ones are a scalar expanded in the graph. @default 65536 */
-  readonly eagerFillLimit?: number;
-}
-
-export interface OnnxBackendStats extends RunnerStats {
-  /** Kernel calls recorded and not run yet. */
-  readonly pendingOps: number;
-  readonly cachedSessions: number;
-}
+export type { OnnxBackendOptions, OnnxBackendStats } from './onnx-backend-options.js';
 
 export class OnnxBackend implements Backend {
   readonly name = 'onnx';
@@ -69,6 +56,8 @@ export class OnnxBackend implements Backend {
       ort: options.ort,
       executionProviders: [EXECUTION_PROVIDER[options.device]],
       maxSessions: options.maxSessions ?? 64,
+      maxConstantBytes: options.maxConstantBytes ?? 4 * 2 ** 30,
+      constants: new ConstantPolicy(options.constants),
     });
     this.fused = {
       attention: (q, kk, v, mask, scale, out) =>
@@ -79,7 +68,12 @@ export class OnnxBackend implements Backend {
 
   /** Compile and run counters (session caching is visible here). */
   get stats(): OnnxBackendStats {
-    return { ...this.runner.stats, pendingOps: this.pending.size, cachedSessions: this.runner.cachedSessions };
+    return {
+      ...this.runner.stats,
+      pendingOps: this.pending.size,
+      cachedSessions: this.runner.cachedSessions,
+      cachedConstantBytes: this.runner.cachedConstantBytes,
+    };
   }
 
   // ---- storage -------------------------------------------------------------------------
@@ -113,7 +107,13 @@ export class OnnxBackend implements Backend {
     if (v.disposed) throw new Error('onnx dispose: tensor disposed twice');
     v.disposed = true;
     this.live.delete(v);
+    this.runner.forget(v);
     this.pending.release(v);
+  }
+
+  /** Frozen weights: compiled into graphs as constants (record/constant-policy.ts). */
+  markFrozen(handle: Handle): void {
+    this.own(handle, 'markFrozen').frozen = true;
   }
 
   /** Runs everything recorded so far. */
@@ -192,7 +192,11 @@ export class OnnxBackend implements Backend {
 
   reshape(x: TensorRef, out: OutSpec): Handle {
     const v = this.value(x, 'reshape');
-    if (v.tensor) return this.track(this.newValue(v.tensor.data as HostData, out)); // same data, new shape
+    if (v.tensor) {
+      const r = this.newValue(v.tensor.data as HostData, out); // same data, new shape
+      r.frozen = v.frozen;
+      return this.track(r);
+    }
     return this.record1(k.reshapeEmitter(x, out), [x], out);
   }
 

@@ -1,19 +1,22 @@
 /**
  * Compiles a batch of pending records into one ONNX graph and runs it on ONNX Runtime.
  *
- * Graph inputs are the materialised values the records read (weights, uploads, KV caches,
- * optimizer state: ORT tensors fed as they are, never re-serialised); graph outputs are the
- * produced values core still holds. Sessions are cached by a structural signature (each
- * record's op, attributes and constants, input dtypes and ranks, how records are wired, and
- * which values are outputs) and compiled with symbolic dimensions, so a model step, a decoding
- * step (whatever its KV cache length) or a training step is compiled once and re-run with new
- * input values.
+ * Graph inputs are the materialised values the records read (uploads, KV caches, optimizer
+ * state: ORT tensors fed as they are, never re-serialised); weights read again and again are
+ * constants instead (constant-policy.ts: initializers over our own bytes, pre-packed by ORT
+ * once per session); graph outputs are the produced values core still holds. Sessions are
+ * cached by a structural signature (graph-plan.ts: each record's op, attributes and constants,
+ * input dtypes and ranks, how records are wired, which values are outputs, which weights are
+ * constants) and compiled with symbolic dimensions, so a model step, a decoding step (whatever
+ * its KV cache length) or a training step is compiled once and re-run with new input values.
+ * A session holding constants is released when one of them is disposed, and the bytes its
+ * pre-packed weights take are bounded (`maxConstantBytes`, least recently used evicted).
  */
 import { CaptuneError } from '@captune/core';
-import { GraphBuilder } from '../graph/graph-builder.js';
-import { encodeOnnxModel, ONNX_IR_VERSION, ONNX_OPSET, type OnnxValueInfo } from '../proto/onnx-model.js';
+import { encodeOnnxModel } from '../proto/onnx-model.js';
 import type { Ort, OrtSession, OrtTensor } from '../ort-runtime.js';
-import { elemType } from './kernel-emitters.js';
+import { ConstantPolicy } from './constant-policy.js';
+import { buildModel, planGraph, type ExternalBytes, type GraphPlan } from './graph-plan.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 
 export interface RunnerStats {
@@ -27,12 +30,21 @@ export interface RunnerStats {
   lastRecords: number;
   /** Milliseconds spent creating sessions. */
   compileMs: number;
+  /** Milliseconds spent inside ORT's `session.run`. */
+  runMs: number;
+  /** Constants (pre-packed weights) in the last graph run. */
+  lastConstants: number;
 }
 
 interface CachedSession {
+  readonly key: string;
   readonly session: OrtSession;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** The values held as constants, and their bytes (kept alive while ORT may read them). */
+  readonly constants: readonly GraphValue[];
+  readonly external: readonly ExternalBytes[];
+  readonly constantBytes: number;
 }
 
 export interface GraphRunnerOptions {
@@ -41,49 +53,66 @@ export interface GraphRunnerOptions {
   readonly executionProviders: readonly string[];
   /** Sessions kept (least recently used evicted). */
   readonly maxSessions: number;
-}
-
-/** The graph of a batch of records: signature, inputs, outputs. */
-interface Plan {
-  readonly key: string;
-  readonly inputs: GraphValue[];
-  readonly outputs: GraphValue[];
+  /** Bytes of constants all cached sessions may hold (each pre-packs its own copy). */
+  readonly maxConstantBytes: number;
+  readonly constants: ConstantPolicy;
 }
 
 export class GraphRunner {
-  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, lastRecords: 0, compileMs: 0 };
+  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, lastRecords: 0, compileMs: 0, runMs: 0, lastConstants: 0 };
   private readonly sessions = new Map<string, CachedSession>();
+  /** Sessions dropped while a run may be using them; released before the next run. */
+  private retired: CachedSession[] = [];
+  private constantBytes = 0;
+  private readonly isConstant: (v: GraphValue) => boolean;
 
-  constructor(private readonly options: GraphRunnerOptions) {}
+  constructor(private readonly options: GraphRunnerOptions) {
+    this.isConstant = (v) => options.constants.isConstant(v);
+  }
 
   /** Runs `records` (a closed, topologically ordered batch); materialises the needed outputs. */
   async run(records: readonly OpRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const plan = planGraph(records);
+    await this.releaseRetired();
+    const plan = planGraph(records, this.isConstant);
     let entry = this.sessions.get(plan.key);
     if (entry) {
       this.sessions.delete(plan.key); // refresh LRU position
       this.stats.cacheHits++;
+      this.sessions.set(plan.key, entry);
     } else {
       entry = await this.compile(records, plan);
+      this.cache(entry);
     }
-    this.sessions.set(plan.key, entry);
-    this.evict();
     const feeds: Record<string, OrtTensor> = {};
     plan.inputs.forEach((v, i) => (feeds[entry.inputNames[i]!] = v.tensor!));
     let results: Record<string, OrtTensor>;
+    const t0 = performance.now();
     try {
       results = (await entry.session.run(feeds, [...entry.outputNames])) as Record<string, OrtTensor>;
     } catch (e) {
       throw new CaptuneError(`onnx backend: running a graph of ${records.length} ops failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+    this.stats.runMs += performance.now() - t0;
     this.stats.runs++;
     this.stats.lastRecords = records.length;
+    this.stats.lastConstants = plan.constants.length;
     plan.outputs.forEach((v, i) => (v.tensor = results[entry.outputNames[i]!]!));
   }
 
-  private async compile(records: readonly OpRecord[], plan: Plan): Promise<CachedSession> {
-    const bytes = encodeOnnxModel(buildModel(records, plan));
+  /** `v` is gone (disposed): sessions holding it as a constant can never run again. */
+  forget(v: GraphValue): void {
+    if (!v.constantIn) return;
+    for (const key of [...v.constantIn]) {
+      const entry = this.sessions.get(key);
+      if (entry) this.drop(entry);
+    }
+    v.constantIn = null;
+  }
+
+  private async compile(records: readonly OpRecord[], plan: GraphPlan): Promise<CachedSession> {
+    const { model, external } = buildModel(records, plan);
+    const bytes = encodeOnnxModel(model);
     const t0 = performance.now();
     let session: OrtSession;
     try {
@@ -91,6 +120,8 @@ export class GraphRunner {
         executionProviders: [...this.options.executionProviders],
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        // Constants: ORT reads their bytes from our buffers (no copy into the model).
+        ...(external.length > 0 ? { externalData: external.map((x) => ({ path: x.path, data: x.data })) } : {}),
         // Many sessions live at once (one per graph signature): spinning worker threads of
         // idle sessions would starve the running one.
         extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
@@ -101,18 +132,44 @@ export class GraphRunner {
     this.stats.compiles++;
     this.stats.compileMs += performance.now() - t0;
     return {
+      key: plan.key,
       session,
       inputNames: plan.inputs.map((_, i) => `in${i}`),
       outputNames: plan.outputs.map((_, i) => `out${i}`),
+      constants: plan.constants,
+      external,
+      constantBytes: external.reduce((s, x) => s + x.data.byteLength, 0),
     };
   }
 
-  private evict(): void {
-    while (this.sessions.size > this.options.maxSessions) {
-      const [key, oldest] = this.sessions.entries().next().value as [string, CachedSession];
-      this.sessions.delete(key);
-      void oldest.session.release();
+  /** Adds a new session (most recently used), then evicts beyond the limits. */
+  private cache(entry: CachedSession): void {
+    if (entry.constants.some((v) => v.disposed)) {
+      this.retired.push(entry); // a constant was disposed while compiling: run once, never cache
+      return;
     }
+    this.sessions.set(entry.key, entry);
+    this.constantBytes += entry.constantBytes;
+    for (const v of entry.constants) (v.constantIn ??= new Set()).add(entry.key);
+    for (const oldest of this.sessions.values()) {
+      const over = this.sessions.size > this.options.maxSessions || this.constantBytes > this.options.maxConstantBytes;
+      if (!over || oldest === entry) break;
+      this.drop(oldest);
+    }
+  }
+
+  private drop(entry: CachedSession): void {
+    if (this.sessions.get(entry.key) !== entry) return;
+    this.sessions.delete(entry.key);
+    this.constantBytes -= entry.constantBytes;
+    for (const v of entry.constants) v.constantIn?.delete(entry.key);
+    this.retired.push(entry);
+  }
+
+  private async releaseRetired(): Promise<void> {
+    const old = this.retired;
+    this.retired = [];
+    for (const s of old) await s.session.release();
   }
 
   /** Number of cached sessions. */
@@ -120,66 +177,13 @@ export class GraphRunner {
     return this.sessions.size;
   }
 
+  /** Bytes of constants held by cached sessions. */
+  get cachedConstantBytes(): number {
+    return this.constantBytes;
+  }
+
   async close(): Promise<void> {
-    for (const s of this.sessions.values()) await s.session.release();
-    this.sessions.clear();
+    for (const s of [...this.sessions.values()]) this.drop(s);
+    await this.releaseRetired();
   }
-}
-
-/** Signature, inputs and outputs of a batch. */
-function planGraph(records: readonly OpRecord[]): Plan {
-  const local = new Map<GraphValue, string>();
-  const inputs: GraphValue[] = [];
-  const outputs: GraphValue[] = [];
-  const parts: string[] = [];
-  let produced = 0;
-  for (const r of records) {
-    const refs = r.inputs.map((x) => {
-      let ref = local.get(x);
-      if (ref === undefined) {
-        if (!x.tensor) throw new Error(`onnx backend (internal): an input of "${r.emitter.key}" is neither computed nor produced in this graph`);
-        ref = `i${inputs.length}`;
-        inputs.push(x);
-        local.set(x, ref);
-      }
-      return ref;
-    });
-    for (const o of r.outputs) {
-      local.set(o, `v${produced++}`);
-      if (!o.disposed) outputs.push(o);
-    }
-    parts.push(`${r.emitter.key}(${refs.join(',')})`);
-  }
-  const ins = inputs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
-  const outs = outputs.map((o) => local.get(o)!).join(',');
-  return { key: `${parts.join('\n')}\nin:${ins}\nout:${outs}`, inputs, outputs };
-}
-
-/** Every dimension symbolic: the session serves any shapes that record the same graph. */
-function valueInfo(name: string, v: GraphValue): OnnxValueInfo {
-  return { name, elemType: elemType(v.dtype), shape: v.shape.map((_, i) => `${name}_d${i}`) };
-}
-
-function buildModel(records: readonly OpRecord[], plan: Plan) {
-  const g = new GraphBuilder('t');
-  const names = new Map<GraphValue, string>();
-  plan.inputs.forEach((v, i) => names.set(v, `in${i}`));
-  for (const r of records) {
-    const outs = r.emitter.emit(g, r.inputs.map((x) => names.get(x)!));
-    r.outputs.forEach((o, i) => names.set(o, outs[i]!));
-  }
-  plan.outputs.forEach((v, i) => g.nodeTo(`out${i}`, 'Identity', [names.get(v)!]));
-  return {
-    irVersion: ONNX_IR_VERSION,
-    opsetImports: [{ domain: '', version: ONNX_OPSET }],
-    producerName: 'captune',
-    producerVersion: '0.1.0',
-    graph: {
-      name: 'captune_recorded',
-      nodes: g.nodes,
-      inputs: plan.inputs.map((v, i) => valueInfo(`in${i}`, v)),
-      outputs: plan.outputs.map((v, i) => valueInfo(`out${i}`, v)),
-      initializers: g.initializers,
-    },
-  };
 }

@@ -21,6 +21,10 @@ export class GraphValue {
   disposed = false;
   /** Pending records that take this value as an input. */
   consumers = 0;
+  /** Frozen weights (core's `markFrozen`): read again and again, never changed. */
+  frozen = false;
+  /** Cached sessions that hold this value as a constant (released when it is disposed). */
+  constantIn: Set<string> | null = null;
 
   constructor(
     readonly shape: readonly number[],

@@ -178,6 +178,12 @@ export interface Backend extends Kernels {
   dispose(handle: Handle): void;
   /** Waits until queued work is done (eager GPU backends, recording backends). */
   flush(): Promise<void>;
+  /**
+   * Optional hint: `handle` holds frozen weights (a non-trainable variable), read many times and
+   * never written — a variable's storage is only ever replaced, by another handle. A recording
+   * backend may compile it into its graphs as a constant (the onnx backend pre-packs it).
+   */
+  markFrozen?(handle: Handle): void;
   memory(): MemoryInfo;
   /** Releases everything the backend holds. */
   close(): Promise<void>;

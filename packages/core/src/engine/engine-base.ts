@@ -137,6 +137,7 @@ export class EngineBase {
     const v = new Variable(init.handle, init.shape, init.dtype, options.name ?? `var${init.id}`, options.trainable ?? true);
     init.disposed = true; // the handle now belongs to `v`
     this.liveCount++;
+    if (!v.trainable) this.backend.markFrozen?.(v.handle);
     return v;
   }
 

@@ -17,6 +17,19 @@ describe('Engine', () => {
     expect(() => e.tensor([1, 2, 3], [2, 2])).toThrow('tensor: 3 values do not fill shape [2, 2] (4 elements)');
   });
 
+  it('tells the backend which variables hold frozen weights (markFrozen)', () => {
+    const backend = new ReferenceBackend();
+    const frozen: unknown[] = [];
+    Object.assign(backend, { markFrozen: (h: unknown) => frozen.push(h) });
+    const e = new Engine(backend);
+    const w = e.variable(e.zeros([2, 2]), { trainable: false });
+    const p = e.variable(e.zeros([2, 2]));
+    expect(frozen).toEqual([w.handle]);
+    expect(frozen).not.toContain(p.handle);
+    const plain = engine(); // a backend without the optional hint
+    expect(plain.variable(plain.zeros([1]), { trainable: false }).trainable).toBe(false);
+  });
+
   it('tidy frees intermediates and keeps what is returned', async () => {
     const e = engine();
     const x = e.tensor([1, 2, 3, 4], [2, 2]);

@@ -1,0 +1,30 @@
+/**
+ * Options and counters of the onnx backend (onnx-backend.ts).
+ */
+import type { OnnxDevice, Ort } from './ort-runtime.js';
+import type { ConstantPolicyOptions } from './record/constant-policy.js';
+import type { RunnerStats } from './record/graph-runner.js';
+
+export interface OnnxBackendOptions {
+  /** The loaded `onnxruntime-node` module (ort-runtime.ts `loadOrt`). */
+  readonly ort: Ort;
+  readonly device: OnnxDevice;
+  /** Compiled sessions kept (least recently used evicted). @default 64 */
+  readonly maxSessions?: number;
+  /** Kernel calls allowed between two runs. @default 200000 */
+  readonly maxPendingOps?: number;
+  /** Fills up to this many elements are made on the host; larger ones are a scalar expanded in the graph. @default 65536 */
+  readonly eagerFillLimit?: number;
+  /** Which frozen weights become pre-packed constants of the sessions that read them (record/constant-policy.ts). */
+  readonly constants?: ConstantPolicyOptions;
+  /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default 4 GiB */
+  readonly maxConstantBytes?: number;
+}
+
+export interface OnnxBackendStats extends RunnerStats {
+  /** Kernel calls recorded and not run yet. */
+  readonly pendingOps: number;
+  readonly cachedSessions: number;
+  /** Bytes of constants (pre-packed weights) held by cached sessions. */
+  readonly cachedConstantBytes: number;
+}

@@ -1,0 +1,43 @@
+/**
+ * Which materialised inputs of a graph become constants (initializers ORT pre-packs) rather than
+ * inputs fed at every run. ORT's CPU Gemm/MatMul pack their weight operand into MLAS's blocked
+ * layout at every run unless it is a constant initializer (then once, at session creation:
+ * `PrePack` in onnxruntime core/providers/cpu/math/matmul.cc and gemm.cc); for a GPT-2 decode
+ * step with a few rows that packing costs more than the multiply itself.
+ *
+ * A constant ties a session to those very bytes (the session key names the value), so only
+ * frozen weights qualify: values core marked with `markFrozen` (non-trainable variables: the
+ * checkpoint weights of CLIP and GPT-2), which are read again and again and never change.
+ * Data (images, caches, trainable parameters, anything a benchmark re-feeds) stays an input,
+ * and so does a frozen value already disposed when the graph is planned (optimizer moments are
+ * non-trainable variables too, but `Engine.assign` replaces and disposes them every step).
+ * Small weights (biases, norms) stay inputs too: pre-packing is for matrices.
+ */
+import type { GraphValue } from './graph-value.js';
+
+export interface ConstantPolicyOptions {
+  /** Compile frozen weights into the graphs as pre-packed constants. @default true */
+  readonly enabled?: boolean;
+  /** Smallest constant, in elements. @default 16384 */
+  readonly minElements?: number;
+}
+
+export class ConstantPolicy {
+  readonly enabled: boolean;
+  readonly minElements: number;
+
+  constructor(options: ConstantPolicyOptions = {}) {
+    this.enabled = options.enabled ?? true;
+    this.minElements = options.minElements ?? 16384;
+  }
+
+  /** Whether `v` (a materialised input of the graph being planned) is a constant. */
+  isConstant(v: GraphValue): boolean {
+    // Disposed while still read by the graph: being replaced (an optimizer's state assigned a
+    // new value) or freed — the last graph that reads it is no reason to compile it in.
+    if (!this.enabled || !v.frozen || v.disposed || v.dtype !== 'float32') return false;
+    let n = 1;
+    for (const d of v.shape) n *= d;
+    return n >= this.minElements;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The ONNX graph of a batch of pending records: its structural signature (the session cache
+ * key), its inputs, constants and outputs, and the model it compiles to.
+ *
+ * Inputs are the materialised values the records read, fed at every run. Constants are inputs
+ * the constant policy (constant-policy.ts) promotes — frozen weights — that a record multiplies
+ * by more than one row. They become initializers whose bytes ORT reads from our own buffers
+ * (`externalData` of the session options: no copy into the model bytes), so ORT can pre-pack
+ * the GEMM weights once per session instead of packing them on every run. The signature names each constant by
+ * its value id: a session with constants serves only those very weights.
+ */
+import { GraphBuilder } from '../graph/graph-builder.js';
+import {
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  type OnnxModel,
+  type OnnxValueInfo,
+} from '../proto/onnx-model.js';
+import { elemType } from './kernel-emitters.js';
+import type { GraphValue, OpRecord } from './graph-value.js';
+
+/** The graph of a batch of records: signature, inputs, constants, outputs. */
+export interface GraphPlan {
+  readonly key: string;
+  /** Fed at every run, in order (`in0`, `in1`, …). */
+  readonly inputs: GraphValue[];
+  /** Initializers backed by the values' own bytes (`c0`, `c1`, …). */
+  readonly constants: GraphValue[];
+  /** Produced values core still holds, in order (`out0`, `out1`, …). */
+  readonly outputs: GraphValue[];
+}
+
+/** One in-memory external data file of a session: the bytes of a constant. */
+export interface ExternalBytes {
+  readonly path: string;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The values some record of the batch multiplies as the weight operand (matmul's second
+ * operand, matmulBiasGelu's `w`) by more than one row: only those gain from pre-packing. With a
+ * single row (a greedy decoding step of one sequence) MLAS reads unpacked weights directly
+ * (`MlasSgemmOperation`'s M = 1 path), so a constant would only cost compile time and memory.
+ */
+export function packedOperands(records: readonly OpRecord[]): Set<GraphValue> {
+  const out = new Set<GraphValue>();
+  for (const r of records) {
+    const key = r.emitter.key;
+    const matmul = key.startsWith('matmul:');
+    if (!matmul && !key.startsWith('matmulBiasGelu:')) continue;
+    const [a, w] = r.inputs as [GraphValue, GraphValue];
+    const transposeA = matmul && key.charAt(7) === '1';
+    const rows = transposeA
+      ? a.shape[a.shape.length - 1]!
+      : a.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+    if (rows > 1) out.add(w);
+  }
+  return out;
+}
+
+/** Signature, inputs, constants and outputs of a batch; `isConstant` picks the constants among its inputs. */
+export function planGraph(
+  records: readonly OpRecord[],
+  isConstant: (v: GraphValue) => boolean,
+): GraphPlan {
+  const packed = packedOperands(records);
+  const local = new Map<GraphValue, string>();
+  const inputs: GraphValue[] = [];
+  const constants: GraphValue[] = [];
+  const outputs: GraphValue[] = [];
+  const parts: string[] = [];
+  let produced = 0;
+  for (const r of records) {
+    let refs = '';
+    for (const x of r.inputs) {
+      let ref = local.get(x);
+      if (ref === undefined) {
+        if (!x.tensor)
+          throw new Error(
+            `onnx backend (internal): an input of "${r.emitter.key}" is neither computed nor produced in this graph`,
+          );
+        if (packed.has(x) && isConstant(x)) {
+          ref = `c${constants.length}`;
+          constants.push(x);
+        } else {
+          ref = `i${inputs.length}`;
+          inputs.push(x);
+        }
+        local.set(x, ref);
+      }
+      refs += refs ? `,${ref}` : ref;
+    }
+    for (const o of r.outputs) {
+      local.set(o, `v${produced++}`);
+      if (!o.disposed) outputs.push(o);
+    }
+    parts.push(`${r.emitter.key}(${refs})`);
+  }
+  const ins = inputs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
+  const consts = constants.map((x) => x.id).join(',');
+  const outs = outputs.map((o) => local.get(o)!).join(',');
+  return {
+    key: `${parts.join('\n')}\nin:${ins}\nconst:${consts}\nout:${outs}`,
+    inputs,
+    constants,
+    outputs,
+  };
+}
+
+/** Every input dimension symbolic: the session serves any shapes that record the same graph. */
+function valueInfo(name: string, v: GraphValue): OnnxValueInfo {
+  return { name, elemType: elemType(v.dtype), shape: v.shape.map((_, i) => `${name}_d${i}`) };
+}
+
+/** The bytes of a materialised value, without a copy. */
+export function valueBytes(v: GraphValue): Uint8Array {
+  const d = v.tensor!.data as Float32Array | Int32Array;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** The ONNX model of a planned batch and the external bytes of its constants. */
+export function buildModel(
+  records: readonly OpRecord[],
+  plan: GraphPlan,
+): { model: OnnxModel; external: ExternalBytes[] } {
+  const g = new GraphBuilder('t');
+  const names = new Map<GraphValue, string>();
+  plan.inputs.forEach((v, i) => names.set(v, `in${i}`));
+  const external = plan.constants.map((v, i): ExternalBytes => {
+    const name = `c${i}`;
+    const data = valueBytes(v);
+    g.initializer({
+      name,
+      elemType: elemType(v.dtype),
+      dims: v.shape,
+      data: { location: name, offset: 0, length: data.byteLength },
+    });
+    names.set(v, name);
+    return { path: name, data };
+  });
+  for (const r of records) {
+    const outs = r.emitter.emit(
+      g,
+      r.inputs.map((x) => names.get(x)!),
+    );
+    r.outputs.forEach((o, i) => names.set(o, outs[i]!));
+  }
+  plan.outputs.forEach((v, i) => g.nodeTo(`out${i}`, 'Identity', [names.get(v)!]));
+  const model: OnnxModel = {
+    irVersion: ONNX_IR_VERSION,
+    opsetImports: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'captune',
+    producerVersion: '0.1.0',
+    graph: {
+      name: 'captune_recorded',
+      nodes: g.nodes,
+      inputs: plan.inputs.map((v, i) => valueInfo(`in${i}`, v)),
+      outputs: plan.outputs.map((v, i) => valueInfo(`out${i}`, v)),
+      initializers: g.initializers,
+    },
+  };
+  return { model, external };
+}
