@@ -109,9 +109,6 @@ export async function fitLinearMap(
   }
   const o = parsed.data;
   const procrustes = o.method === 'procrustes' || o.method === 'robust-procrustes';
-  if (procrustes && dims.dIn !== dims.dOut) {
-    throw new CaptuneError(`fit: ${o.method} needs equal input and output sizes, got ${dims.dIn} → ${dims.dOut} (use ols or ridge)`);
-  }
   let t0 = now();
   const first = await accumulate(source, dims, procrustes ? 'cross' : 'full', o.wasm);
   let accumulateSeconds = now() - t0;
@@ -134,7 +131,7 @@ export async function fitLinearMap(
     center: o.standardize ? Float64Array.from(ne.meanX) : null,
     scale: o.standardize ? stdOf(ne) : null,
   };
-  const info = { kind: o.kind, method: o.method as 'procrustes' | 'robust-procrustes', d: dims.dIn };
+  const info = { kind: o.kind, method: o.method as 'procrustes' | 'robust-procrustes', dIn: dims.dIn, dOut: dims.dOut };
   let fit = solveProcrustes(ne, design, { scale: o.scale, wasm: o.wasm });
   let solveSeconds = now() - t0;
   let passes = 1;

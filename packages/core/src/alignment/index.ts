@@ -10,4 +10,5 @@ export * from './solve-least-squares.js';
 export * from './solve-procrustes.js';
 export * from './fit-linear-map.js';
 export * from './naive-least-squares.js';
+export * from './naive-procrustes.js';
 export * from './testing-pairs.js';

@@ -1,6 +1,6 @@
 /**
- * `captune fit --method sitta` from a config (Paischer et al. 2023): the LM's token-embedding
- * statistics, then either token correspondences (each word token in CLIP prompt templates
+ * `captune fit --method sitta` from a config (Paischer et al. 2023): the word vocabulary and its
+ * LM token-embedding statistics, then either token correspondences (each word token in CLIP prompt templates
  * through CLIP's text tower) or image–caption pairs of the training split, the closed-form
  * fit into the LM's z-scored embedding space, and the method folder. The training images'
  * CLIP embeddings give the image-side z-scoring in both cases.
@@ -10,7 +10,7 @@ import { CaptuneError } from '../errors/captune-error.js';
 import { readImageEmbeddings } from '../methods/fitted-captioner.js';
 import type { SittaModel } from '../methods/sitta/sitta-captioner.js';
 import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, promptedTokenEmbeddings } from '../methods/sitta/sitta-fit.js';
-import { captionWordSet, wordTokens } from '../methods/sitta/sitta-vocabulary.js';
+import { captionTokens, wordTokens } from '../methods/sitta/sitta-vocabulary.js';
 import { openClipTextEmbedder } from './recap-sitta-fitted.js';
 import type { FitRunOptions, FitRunSummary } from './recap-fit-run.js';
 import { writeMethodFile } from './recap-method-folder.js';
@@ -35,10 +35,12 @@ export async function fitSittaFromConfig(o: FitRunOptions): Promise<FitRunSummar
     const imageStats = columnStats(images, records.length, P);
     const lm = await openConfigLm(engine, config);
     opened.push(lm);
-    const lmStats = await lmEmbeddingStats(lm.decoder);
-    const only = cfg.vocabulary === 'caption-words' ? captionWordSet(records.flatMap((r) => r.captions)) : undefined;
-    const tokens = wordTokens(lm.tokenizer, Math.min(lm.tokenizer.vocabSize, lm.decoder.config.vocabSize), { ...(only ? { only } : {}), maxTokens: cfg.maxTokens });
-    if (tokens.ids.length === 0) throw new CaptuneError(`${config.models.lm}: no LM token decodes to a word${only ? ' of the training captions' : ''}`);
+    const V = Math.min(lm.tokenizer.vocabSize, lm.decoder.config.vocabSize);
+    const fromCaptions = cfg.vocabulary === 'caption-words';
+    const tokens = fromCaptions ? captionTokens(lm.tokenizer, records.flatMap((r) => r.captions), V) : wordTokens(lm.tokenizer, V, { maxTokens: cfg.maxTokens });
+    if (tokens.ids.length === 0) throw new CaptuneError(`${config.models.lm}: no LM token decodes to a word${fromCaptions ? ' of the training captions' : ''}`);
+    // z-score the LM side with the statistics of the vocabulary that captioning searches.
+    const lmStats = await lmEmbeddingStats(lm.decoder, tokens.ids);
     let embedSeconds = 0;
     let fitSeconds: number;
     let rows: number;

@@ -1,7 +1,7 @@
 /**
  * SITTA captioning (Paischer et al. 2023, `generate_captions.py`): map the CLIP image
  * embedding into the LM's z-scored token-embedding space, take the nearest word tokens by
- * cosine (de-duplicated), decode greedily from several permutations of the word prompt
+ * cosine (de-duplicated), decode (greedy, or sampled) from several permutations of the word prompt
  * followed by "A picture of", and keep the caption whose CLIP text embedding is closest to the
  * image's CLIP embedding (CLIP-S). Mapping and nearest-token search run as engine ops.
  */
@@ -10,6 +10,7 @@ import type { LinearMap } from '../../alignment/linear-map.js';
 import { DecodeOptionsSchema } from '../../decoding/decoder-search.js';
 import { DecodeSession } from '../../decoding/decode-session.js';
 import { GreedySearch } from '../../decoding/greedy-search.js';
+import { SamplingSearch } from '../../decoding/sampling-search.js';
 import { CaptuneError } from '../../errors/captune-error.js';
 import type { LanguageDecoder } from '../../models/language-decoder.js';
 import { captionText, type GeneratedCaption } from '../../pipelines/caption-generator.js';
@@ -62,6 +63,11 @@ export class SittaCaptioner implements FittedCaptioner {
     private readonly search: ExactSearch,
   ) {}
 
+  /** The fitted map and vocabulary this captioner uses. */
+  get model(): SittaModel {
+    return this.o.model;
+  }
+
   static async create(o: SittaCaptionerOptions): Promise<SittaCaptioner> {
     const E = o.decoder.config.embedSize;
     if (o.model.map.dOut !== E) throw new CaptuneError(`SITTA: the map outputs ${o.model.map.dOut} values but the LM's embeddings have ${E}`);
@@ -103,7 +109,14 @@ export class SittaCaptioner implements FittedCaptioner {
     const session = new DecodeSession({ decoder, prompts });
     let texts: string[];
     try {
-      const seqs = await new GreedySearch().decode(session, DecodeOptionsSchema.parse({ maxNewTokens: config.maxNewTokens, numBeams: 1, stopTokenIds }));
+      const search = config.decoding === 'greedy' ? new GreedySearch() : new SamplingSearch();
+      const sampling = {
+        temperature: config.temperature,
+        topK: config.decoding === 'topk' ? config.topK : 0,
+        topP: config.decoding === 'nucleus' ? config.topP : 1,
+        seed: config.seed,
+      };
+      const seqs = await search.decode(session, DecodeOptionsSchema.parse({ maxNewTokens: config.maxNewTokens, numBeams: 1, stopTokenIds, ...sampling }));
       texts = seqs.map((s) => captionText(tokenizer, s).text);
     } finally {
       session.dispose();

@@ -20,15 +20,15 @@ export const SittaConfigSchema = z
   .object({
     /** "tokens": each LM word token in CLIP templates ↔ its LM embedding; "pairs": CLIP image ↔ LM embeddings of the caption's content words. @default "tokens" */
     source: z.enum(['tokens', 'pairs']).default('tokens'),
-    /** Closed-form solver (procrustes needs equal CLIP and LM sizes). @default "ols" (SITTA's linear_reg) */
+    /** Closed-form solver (procrustes: a semi-orthogonal W when the CLIP and LM sizes differ). @default "ols" (SITTA's linear_reg) */
     solver: z.enum(FIT_METHODS).default('ols'),
     /** Ridge strength (solver "ridge"). @default 1 */
     alpha: z.number().nonnegative().default(1),
     /** CLIP prompt templates, `{}` replaced by the token's word (source "tokens"). */
     templates: z.array(z.string().includes('{}', { message: 'must contain {}' })).min(1).default([...SITTA_TEMPLATES]),
-    /** Which LM tokens are words: "words" every token decoding to an alphabetic string; "caption-words" only those whose word occurs in the training captions. @default "words" */
+    /** Which LM tokens are words: "words" every token decoding to an alphabetic string; "caption-words" the tokens of the training captions' content words (stop words removed; " red", not "Red"), the tokens a "pairs" fit targets. The LM-side z-scoring uses this vocabulary's statistics. @default "words" */
     vocabulary: z.enum(['words', 'caption-words']).default('words'),
-    /** Keep at most this many word tokens (lowest ids first; 0 = all). @default 0 */
+    /** Keep at most this many word tokens (lowest ids first; 0 = all; vocabulary "words"). @default 0 */
     maxTokens: z.int().min(0).default(0),
     /** Tokens in the word prompt (after de-duplication). @default 8 */
     k: z.int().min(1).max(64).default(8),
@@ -40,11 +40,19 @@ export const SittaConfigSchema = z
     prompt: z.string().default('A picture of'),
     /** Start with the LM's BOS token (GPT-2 saw <|endoftext|> first in training). @default true */
     bos: z.boolean().default(true),
+    /** How each prompt is decoded, as SITTA's `generate_captions.py --decoding`: greedy, or sampling from the full distribution ("sampling"), the top-k tokens ("topk") or the top-p nucleus ("nucleus"). Sampled candidates are more diverse, which gives CLIP re-ranking more to choose from. @default "greedy" */
+    decoding: z.enum(['greedy', 'sampling', 'topk', 'nucleus']).default('greedy'),
+    /** Tokens kept by "topk". @default 640 (SITTA) */
+    topK: z.int().min(1).default(640),
+    /** Probability mass kept by "nucleus". @default 0.95 (SITTA) */
+    topP: z.number().gt(0).max(1).default(0.95),
+    /** Sampling temperature. @default 1 */
+    temperature: z.number().positive().default(1),
     /** @default 20 */
     maxNewTokens: z.int().min(1).default(20),
     /** Texts that end a caption besides EOS (their first token). @default [".", "\n"] */
     stopTexts: z.array(z.string().min(1)).default(['.', '\n']),
-    /** Seed of the permutations. @default 101 */
+    /** Seed of the permutations and of sampling. @default 101 */
     seed: z.int().default(101),
     /** Images captioned together. @default 4 */
     batchSize: z.int().min(1).default(4),

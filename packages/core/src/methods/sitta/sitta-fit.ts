@@ -1,7 +1,11 @@
 /**
  * Fits SITTA's map (Paischer et al. 2023; ml-jku/semantic-image-text-alignment
  * `train_lexical_matching.py`, `train_external_dataset.py`) from CLIP space into the LM's
- * token-embedding space, z-scored on both sides (LM statistics over the whole vocabulary):
+ * token-embedding space, z-scored on both sides. The LM side uses the statistics of the token
+ * vocabulary that captioning searches (SITTA's `generate_captions.py` z-scores with the whole
+ * vocabulary, which is the one it searches): on a restricted vocabulary, statistics of the
+ * whole one would leave the component the vocabulary's words share in every embedding, and
+ * cosine retrieval would rank by that instead of by what tells the words apart.
  * - "tokens": X = each word token in CLIP prompt templates through CLIP's text tower, averaged
  *   over templates; Y = the token's LM input embedding.
  * - "pairs": X = a training image's CLIP embedding; Y = the LM embedding of each token of its
@@ -48,11 +52,11 @@ export function columnStats(x: ArrayLike<number>, n: number, d: number): Embeddi
   return { mean, std };
 }
 
-/** Mean and std of the LM's token embeddings over the whole vocabulary. */
-export async function lmEmbeddingStats(decoder: LanguageDecoder): Promise<EmbeddingStats> {
-  const V = decoder.config.vocabSize;
-  const all = await lmTokenEmbeddings(decoder, Int32Array.from({ length: V }, (_, i) => i));
-  return columnStats(all, V, decoder.config.embedSize);
+/** Mean and std of the LM's token embeddings over `ids` (default: the whole vocabulary). */
+export async function lmEmbeddingStats(decoder: LanguageDecoder, ids?: ArrayLike<number>): Promise<EmbeddingStats> {
+  const which = ids ?? Int32Array.from({ length: decoder.config.vocabSize }, (_, i) => i);
+  if (which.length === 0) throw new CaptuneError('SITTA: no LM tokens to take embedding statistics over');
+  return columnStats(await lmTokenEmbeddings(decoder, which), which.length, decoder.config.embedSize);
 }
 
 export function zScore(x: Float32Array, stats: EmbeddingStats): Float32Array {

@@ -1,7 +1,7 @@
 /**
  * SITTA's vocabulary of word tokens: LM token ids whose decoded text, trimmed, is an
- * alphabetic word ("Ġred" → "red"), optionally only words of a given set (e.g. the words of
- * the training captions); and the content words of a caption (stop words removed) for the
+ * alphabetic word ("Ġred" → "red"), optionally only words of a given set; the tokens of the
+ * training captions' content words (vocabulary "caption-words"); and the content words of a caption (stop words removed) for the
  * image–caption source, as SITTA's `train_external_dataset.py` tokenises captions.
  */
 import type { Tokenizer } from '../../tokenizers/tokenizer.js';
@@ -37,6 +37,21 @@ export function wordTokens(tokenizer: Pick<Tokenizer, 'decode'>, vocabSize: numb
   return { ids: Int32Array.from(ids), words };
 }
 
+/**
+ * The tokens a "pairs" fit targets, as a vocabulary: the distinct LM tokens of the captions'
+ * content words, each encoded with a leading space as in running text (GPT-2's "Ġred", not the
+ * "red" / "Red" variants, which a caption-trained LM may never have seen), kept when they
+ * decode to an alphabetic word; ascending ids.
+ */
+export function captionTokens(tokenizer: Pick<Tokenizer, 'encode' | 'decode'>, captions: Iterable<string>, vocabSize: number): WordTokens {
+  const words = new Set<string>();
+  for (const c of captions) for (const w of contentWords(c)) words.add(w);
+  const ids = new Set<number>();
+  for (const w of words) for (const id of tokenizer.encode(` ${w}`)) if (id < vocabSize) ids.add(id);
+  const sorted = [...ids].sort((a, b) => a - b).filter((id) => WORD.test(tokenizer.decode([id]).trim()));
+  return { ids: Int32Array.from(sorted), words: sorted.map((id) => tokenizer.decode([id]).trim()) };
+}
+
 /** Lower-case content words of a caption, distinct, in order (punctuation and stop words removed). */
 export function contentWords(caption: string): string[] {
   const out: string[] = [];
@@ -47,7 +62,7 @@ export function contentWords(caption: string): string[] {
   return out;
 }
 
-/** Every lower-case word of the captions (for vocabulary "caption-words"). */
+/** Every lower-case word of the captions. */
 export function captionWordSet(captions: Iterable<string>): Set<string> {
   const set = new Set<string>();
   for (const c of captions) for (const raw of c.toLowerCase().split(/\s+/)) {

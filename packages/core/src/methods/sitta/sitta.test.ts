@@ -6,9 +6,9 @@ import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { cosineRows } from '../recap/clip-text-embedder.js';
 import { SittaCaptioner, type SittaModel } from './sitta-captioner.js';
 import { SittaConfigSchema } from './sitta-config.js';
-import { columnStats, fitSittaPairs, fitSittaTokens, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
+import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
 import { dedupeTokens, tokenPermutations, wordPromptIds } from './sitta-prompts.js';
-import { captionWordSet, contentWords, wordTokens } from './sitta-vocabulary.js';
+import { captionTokens, captionWordSet, contentWords, wordTokens } from './sitta-vocabulary.js';
 
 const V = 64;
 const P = 16;
@@ -40,6 +40,13 @@ describe('SITTA vocabulary and prompts', () => {
     expect(wordTokens(wordTokenizer, V, { maxTokens: 3 }).ids.length).toBe(3);
     expect(contentWords('A red circle to the left of a Blue square.')).toEqual(['red', 'circle', 'blue', 'square']);
     expect([...captionWordSet(['a red circle', 'Two red squares'])]).toEqual(['a', 'red', 'circle', 'two', 'squares']);
+  });
+
+  it('caption-words: the leading-space tokens of the captions\' content words only (no stop words, no case variants)', () => {
+    const t = captionTokens(wordTokenizer, ['a qaa to the left of a qab', 'Qac and qaa, on a qzz'], V);
+    expect(t.words).toEqual(['qaa', 'qab', 'qac']); // " a" is a stop word; "qzz" is no token
+    expect([...t.ids]).toEqual([0, 1, 2]); // " qaa" (0), not the variant "Qaa" (50)
+    expect(captionTokens(wordTokenizer, ['a the of'], V).ids.length).toBe(0);
   });
 
   it('de-duplicates case and leading-space variants, keeping rank order', () => {
@@ -86,6 +93,22 @@ async function toyClip(lmEmb: Float32Array, E: number, seed = 4) {
 }
 
 describe('SITTA fit and captioning', () => {
+  it('LM embedding statistics over a vocabulary subset equal columnStats of those rows', async () => {
+    const { lm } = await toyLm(11);
+    const E = lm.config.embedSize;
+    const ids = Int32Array.from([3, 7, 9, 20]);
+    const rows = await lmTokenEmbeddings(lm, ids);
+    const want = columnStats(rows, 4, E);
+    const got = await lmEmbeddingStats(lm, ids);
+    for (let j = 0; j < E; j++) {
+      expect(got.mean[j]).toBeCloseTo(want.mean[j]!, 6);
+      expect(got.std[j]).toBeCloseTo(want.std[j]!, 6);
+    }
+    const whole = await lmEmbeddingStats(lm);
+    expect(whole.mean[0]).not.toBeCloseTo(got.mean[0]!, 6);
+    await expect(lmEmbeddingStats(lm, [])).rejects.toThrow(/no LM tokens/);
+  });
+
   it('token correspondences: the fitted map sends each prompted token back to its own LM token', async () => {
     const { lm } = await toyLm(11);
     const E = lm.config.embedSize;
@@ -150,5 +173,39 @@ describe('SITTA fit and captioning', () => {
       expect(d.score).toBeCloseTo(2.5 * Math.max(Math.max(...cos), 0), 5);
     }
     captioner.dispose();
+
+    // Procrustes between sizes P ≠ E (a semi-orthogonal map; the toy CLIP's projection is not one, so
+    // it fits less well than OLS) still finds both words for most images (chance: ~0.2%).
+    const proc = await fitSittaPairs(train.images, train.captions, lm, wordTokenizer, stats, { solver: 'procrustes' });
+    expect([proc.map.dIn, proc.map.dOut]).toEqual([P, E]);
+    const procCaptioner = await SittaCaptioner.create({ decoder: lm, tokenizer: wordTokenizer, model: { ...model, map: proc.map }, embedTexts: clip.embed, config: cfg });
+    const procNearest = await procCaptioner.nearestTokens(test.images);
+    const procRight = procNearest.filter((toks, i) => {
+      const words = new Set(toks.map((t) => wordTokenizer.decode([t]).trim().toLowerCase()));
+      return contentWords(test.captions[i]![0]!).every((w) => words.has(w));
+    }).length;
+    expect(procRight).toBeGreaterThanOrEqual(10);
+    procCaptioner.dispose();
+
+    // Sampled decoding (SITTA's --decoding sampling): seeded, more distinct candidates than greedy, still re-ranked by CLIP.
+    const sampledCfg = SittaConfigSchema.parse({ k: 3, permutations: 8, maxNewTokens: 4, stopTexts: [], prompt: ' qaa', decoding: 'sampling', temperature: 2 });
+    const greedyCfg = { ...sampledCfg, decoding: 'greedy' as const };
+    const run = async (config: typeof sampledCfg) => {
+      const c = await SittaCaptioner.create({ decoder: lm, tokenizer: wordTokenizer, model, embedTexts: clip.embed, config });
+      try {
+        return await c.captionEmbeddings(['t0', 't1'], test.images.slice(0, 2 * P));
+      } finally {
+        c.dispose();
+      }
+    };
+    const sampled = await run(sampledCfg);
+    const greedy = await run(greedyCfg);
+    expect(await run(sampledCfg)).toEqual(sampled);
+    const distinct = (ds: typeof sampled) => ds.reduce((a, d) => a + d.candidates.length, 0);
+    expect(distinct(sampled)).toBeGreaterThan(distinct(greedy));
+    for (const [i, d] of sampled.entries()) {
+      const cos = cosineRows(test.images.subarray(i * P, (i + 1) * P), await clip.embed(d.candidates), d.candidates.length);
+      expect(d.caption).toBe(d.candidates[cos.indexOf(Math.max(...cos))]);
+    }
   });
 });
