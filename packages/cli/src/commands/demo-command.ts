@@ -45,7 +45,17 @@ export const DEMO_METHODS: Readonly<
     fit: 'recap',
   },
   sitta: {
-    config: { vocabulary: 'caption-words', k: 4, permutations: 6, prompt: 'a', maxNewTokens: 16 },
+    // Procrustes beat OLS here; greedy decoding of the tiny LM ignores the word prompt, so prompts
+    // are sampled (SITTA's --decoding sampling) and CLIP re-ranks the candidates.
+    config: {
+      solver: 'procrustes',
+      vocabulary: 'caption-words',
+      k: 4,
+      permutations: 10,
+      decoding: 'sampling',
+      prompt: 'a',
+      maxNewTokens: 16,
+    },
     lr: 0,
     fit: 'sitta',
   },
@@ -170,7 +180,7 @@ set of (colour, kind) pairs.`,
           values.backend !== undefined || values.device !== undefined ? backendChoice(values) : {},
         data: { dataset: join(dataDir, 'captions.jsonl'), featureCache: join(dataDir, 'features') },
         training: {
-          ...demoTraining(size, spec.lr),
+          ...(spec.fit ? {} : demoTraining(size, spec.lr)),
           runDir: join(root, `run-${method}${values.quick ? '-quick' : ''}`),
         },
         decoding: { numBeams: 3, maxNewTokens: 24 },
