@@ -1,12 +1,17 @@
 /**
- * Backend benchmarks for the op contract: matmul throughput (GFLOP/s) at 256…2048 and the
+ * Backend benchmarks for the op contract: matmul throughput (GFLOP/s) at 256…2048, transposed
+ * matmuls (flags vs explicit transpose + plain product) at training shapes, and the
  * forward+backward time of one GPT-2-small-shaped transformer layer (C = 768, 12 heads,
  * FFN 3072) at batch 8 × 64 tokens, through core's engine and autodiff.
  */
-import { Engine, Rng, type Backend, type Tensor, type Variable } from '@captune/core';
+import { Engine, Rng, sizeOf, type Backend, type Tensor, type Variable } from '@captune/core';
 import { timeIt, type BenchResult } from './bench-result.js';
 
-export async function matmulBench(backend: Backend, sizes: readonly number[], quick: boolean): Promise<BenchResult[]> {
+/**
+ * Square matmuls at `sizes`; with `transposeGrid` (default: when more than one size is asked,
+ * i.e. the full `pnpm bench` sweep) also `matmulTransposeBench`.
+ */
+export async function matmulBench(backend: Backend, sizes: readonly number[], quick: boolean, options: { transposeGrid?: boolean } = {}): Promise<BenchResult[]> {
   const e = new Engine(backend);
   const rng = new Rng(0);
   const target = `${backend.name}/${backend.device}`;
@@ -35,6 +40,62 @@ export async function matmulBench(backend: Backend, sizes: readonly number[], qu
     const flops = 2 * n * n * n * inner;
     out.push({ name: `matmul ${n}x${n}x${n}`, target, value: flops / median / 1e9, unit: 'GFLOP/s', extra: { secondsPerMatmul: median / inner } });
     e.dispose([...as, b]);
+  }
+  if (options.transposeGrid ?? sizes.length > 1) out.push(...(await matmulTransposeBench(backend, quick)));
+  return out;
+}
+
+/** Matmuls with a transposed operand as training and decoding use them: [a shape, b shape, transposeA, transposeB]. */
+const TRANSPOSE_GRID: readonly { label: string; a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [
+  { label: 'linear dx [240,192]·[48,192]ᵀ', a: [240, 192], b: [48, 192], tA: false, tB: true },
+  { label: 'linear dW [272,64]ᵀ·[272,64]', a: [272, 64], b: [272, 64], tA: true, tB: false },
+  { label: 'linear dx [1024,768]·[768,768]ᵀ', a: [1024, 768], b: [768, 768], tA: false, tB: true },
+  { label: 'linear dW [1024,768]ᵀ·[1024,768]', a: [1024, 768], b: [1024, 768], tA: true, tB: false },
+  { label: 'nn.Linear forward [256,768]·[3072,768]ᵀ', a: [256, 768], b: [3072, 768], tA: false, tB: true },
+  { label: 'decode step [1,768]·[3072,768]ᵀ', a: [1, 768], b: [3072, 768], tA: false, tB: true },
+  { label: 'batch × weight [16,17,192]·[48,192]ᵀ', a: [16, 17, 192], b: [48, 192], tA: false, tB: true },
+  { label: 'attention qkᵀ [96,64,64]·[96,64,64]ᵀ', a: [96, 64, 64], b: [96, 64, 64], tA: false, tB: true },
+];
+
+/**
+ * Each grid product through the backend with transpose flags (value, ms) against an explicit
+ * `transpose` + plain matmul (extra.explicitMs). A backend that picks its fastest form itself
+ * (tfjs: backend-tfjs/src/matmul-plan.ts) keeps flaggedOverExplicit at ≈ 1 or below.
+ */
+export async function matmulTransposeBench(backend: Backend, quick: boolean): Promise<BenchResult[]> {
+  const e = new Engine(backend);
+  const rng = new Rng(2);
+  const target = `${backend.name}/${backend.device}`;
+  // The plain-JS tfjs cpu device runs ~1 GFLOP/s: keep to the small products there.
+  const maxFlops = backend.device === 'cpu' ? 2e8 : Infinity;
+  const out: BenchResult[] = [];
+  for (const g of TRANSPOSE_GRID) {
+    const m = g.tA ? g.a.at(-1)! : g.a.at(-2)!;
+    const k = g.tA ? g.a.at(-2)! : g.a.at(-1)!;
+    const n = g.tB ? g.b.at(-2)! : g.b.at(-1)!;
+    const flops = 2 * m * k * n * g.a.slice(0, -2).reduce((x, y) => x * y, 1);
+    if (flops > maxFlops) continue;
+    const a = e.keep(e.tensor(rng.uniformArray(sizeOf(g.a), -1, 1), g.a));
+    const b = e.keep(e.tensor(rng.uniformArray(sizeOf(g.b), -1, 1), g.b));
+    const swap = (x: Tensor) => e.transpose(x, [...x.shape.keys()].map((i) => (i < x.rank - 2 ? i : 2 * x.rank - 3 - i)));
+    const inner = Math.max(1, Math.min(8, Math.round(2e8 / flops)));
+    const time = async (product: () => Tensor) =>
+      (await timeIt(async () => {
+        // One element of each product is kept, so a recording backend computes every one.
+        const probes = Array.from({ length: inner }, () =>
+          e.tidy(() => {
+            const p = product();
+            return e.slice(p, new Array<number>(p.rank).fill(0), new Array<number>(p.rank).fill(1));
+          }),
+        );
+        await e.read(probes[probes.length - 1]!);
+        e.dispose(probes);
+        await backend.flush();
+      }, { warmup: 1, reps: quick ? 3 : 7 })).median / inner;
+    const flagged = await time(() => e.matmul(a, b, { transposeA: g.tA, transposeB: g.tB }));
+    const explicit = await time(() => e.matmul(g.tA ? swap(a) : a, g.tB ? swap(b) : b));
+    out.push({ name: `matmul transpose ${g.label}`, target, value: flagged * 1000, unit: 'ms', extra: { explicitMs: explicit * 1000, flaggedOverExplicit: flagged / explicit, gflops: flops / flagged / 1e9 } });
+    e.dispose([a, b]);
   }
   return out;
 }

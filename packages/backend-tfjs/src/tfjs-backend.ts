@@ -90,7 +90,15 @@ export class TfjsBackend implements Backend {
 
   matmul(a: TensorRef, b: TensorRef, options: MatmulOptions, out: OutSpec): Handle {
     return this.run(out, [a, b], () =>
-      ops.matmul(this.tf, t(a), t(b), options.transposeA, options.transposeB, out.shape),
+      ops.matmul(
+        this.tf,
+        t(a),
+        t(b),
+        options.transposeA,
+        options.transposeB,
+        out.shape,
+        this.tfBackend,
+      ),
     );
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { CaptuneError, type BinaryOp, type DType, type UnaryOp } from '@captune/core';
+import { planMatmul } from './matmul-plan.js';
 import type { TfNamespace } from './tfjs-runtime.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -78,7 +79,10 @@ export function where(tf: TfNamespace, cond: Tensor, a: Tensor, b: Tensor): Tens
   return tf.tidy(() => tf.where(tf.notEqual(cond, 0), a, b));
 }
 
-/** [..., M, K] × [..., K, N] → [..., M, N]; tfjs broadcasts the batch dims. */
+/**
+ * [..., M, K] × [..., K, N] → [..., M, N]; tfjs broadcasts the batch dims. `planMatmul`
+ * picks explicit transposes and batch folding per tfjs backend (see matmul-plan.ts).
+ */
 export function matmul(
   tf: TfNamespace,
   a: Tensor,
@@ -86,6 +90,7 @@ export function matmul(
   transposeA: boolean,
   transposeB: boolean,
   outShape: readonly number[],
+  tfBackend: string,
 ): Tensor {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
     throw new CaptuneError(
@@ -110,26 +115,19 @@ export function matmul(
       ),
     );
   }
-  // tfjs-wasm's matMul is ~10x slower with a transposed operand than without (only the
-  // untransposed layout reaches XNNPACK's fast path): transpose big operands explicitly.
-  // The transpose costs O(operand) once; it pays off when the other side has many rows/cols
-  // (training, prompts), not for single-row decoding steps against a big weight (the LM head).
-  const m = outShape[outShape.length - 2]!;
-  const n = outShape[outShape.length - 1]!;
-  const ta = transposeA && a.size >= BIG_TRANSPOSE && n >= MANY;
-  const tb = transposeB && b.size >= BIG_TRANSPOSE && m >= MANY;
-  if (ta || tb) {
-    return tf.tidy(() => {
-      return tf.matMul(ta ? swapLast(tf, a) : a, tb ? swapLast(tf, b) : b, transposeA && !ta, transposeB && !tb);
-    });
+  const plan = planMatmul({ tfBackend, aShape: a.shape, bShape: b.shape, transposeA, transposeB });
+  if (!plan.foldBatchA && !plan.explicitA && !plan.explicitB) {
+    return tf.matMul(a, b, transposeA, transposeB);
   }
-  return tf.matMul(a, b, transposeA, transposeB);
+  return tf.tidy(() => {
+    let x = plan.explicitA ? swapLast(tf, a) : a; // [..., M, K] (or [..., K, M] with transposeA)
+    if (plan.foldBatchA) x = tf.reshape(x, [-1, x.shape[x.rank - 1]!]); // [prod(batch)·M, K]
+    let y = plan.explicitB ? swapLast(tf, b) : b; // [..., K, N] (or [..., N, K] with transposeB)
+    if (plan.foldBatchA) y = tf.reshape(y, y.shape.slice(-2)); // b's batch is 1
+    const product = tf.matMul(x, y, transposeA && !plan.explicitA, transposeB && !plan.explicitB);
+    return tf.reshape(product, [...outShape]); // [..., M, N]
+  });
 }
-
-/** Operand size from which an explicit transpose pays off (measured on tfjs-wasm). */
-const BIG_TRANSPOSE = 1 << 16;
-/** Rows (or columns) of the other side from which it pays off. */
-const MANY = 32;
 
 /** Transposes the last two axes. */
 function swapLast(tf: TfNamespace, t: Tensor): Tensor {
