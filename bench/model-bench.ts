@@ -101,7 +101,7 @@ async function clipBench(backend: Backend, quick: boolean, peak: number): Promis
           await e.read(embeds);
           e.dispose(embeds);
         },
-        { warmup: quick && B > 1 ? 0 : 1, reps: quick ? 1 : 3 },
+        { warmup: 1, reps: quick ? 1 : 3 },
       );
       e.dispose(pixels);
       const r: BenchResult = {
@@ -155,7 +155,7 @@ async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promis
             session.dispose();
           }
         },
-        { warmup: quick ? 0 : 1, reps: quick ? 1 : 3 },
+        { warmup: 1, reps: quick ? 1 : 3 },
       );
       const r: BenchResult = {
         name: `GPT-2 124M ${name === 'beam' ? 'beam 5' : 'greedy'} decode, ${prompt.length}-token prompt + ${newTokens}`,
