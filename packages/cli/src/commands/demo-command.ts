@@ -66,7 +66,7 @@ export const DEMO_METHODS: Readonly<
  * steps' validations use the first `valImages` validation images.
  */
 export const DEMO_SIZES = {
-  full: { images: 1500, steps: 800, batch: 16, valImages: 25 },
+  full: { images: 1500, steps: 2400, batch: 16, valImages: 25 },
   quick: { images: 300, steps: 150, batch: 16, valImages: 10 },
 } as const;
 
