@@ -6,7 +6,7 @@
  * (greedy and beam 5, sessions compiled before timing) with frozen weights fed as inputs at
  * every run against compiled in as pre-packed constants (record/constant-policy.ts).
  */
-import { loadOrt, onnxBackendProvider, type Ort } from '@captune/backend-onnx';
+import { loadOrt, onnxBackendProvider, type OnnxBackendTuning, type Ort } from '@captune/backend-onnx';
 import { createSearchRegistry, DecodeOptionsSchema, DecodeSession, Engine, loadLanguageDecoder, Rng } from '@captune/core';
 import { encodeOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../packages/backend-onnx/src/proto/onnx-model.js';
 import { timeIt, type BenchResult } from './bench-result.js';
@@ -58,15 +58,23 @@ async function bareOrtMatmul(ort: Ort, n: number, quick: boolean): Promise<numbe
 
 /**
  * Warm GPT-2 124M decoding, 20 tokens after a 10-token prompt, per token: frozen weights fed at
- * every run ("inputs") against pre-packed constants. One decode first compiles every session.
+ * every run ("inputs") against pre-packed constants (the default), the default without the
+ * transposed LM-head copy (record/transposed-weights.ts), and with ORT's worker threads spinning
+ * during runs (`threadSpinning`: faster only on an idle machine). One decode first compiles every session.
  */
 async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const rng = new Rng(4);
   const prompt = Array.from({ length: 10 }, () => rng.int(GPT2_124M_CONFIG.vocab_size - 1));
   const searches = createSearchRegistry();
-  for (const weights of ['inputs', 'constants'] as const) {
-    const backend = await onnxBackendProvider.createOnnx('cpu', { constants: { enabled: weights === 'constants' } });
+  const variants: [string, OnnxBackendTuning][] = [
+    ['weights as inputs', { constants: { enabled: false } }],
+    ['weights as constants', {}],
+    ['weights as constants, no transposed head', { transposedWeights: { enabled: false } }],
+    ['weights as constants, threads spinning', { threadSpinning: true }],
+  ];
+  for (const [weights, tuning] of variants) {
+    const backend = await onnxBackendProvider.createOnnx('cpu', tuning);
     const e = new Engine(backend);
     const lm = await loadLanguageDecoder(e, { config: GPT2_124M_CONFIG, weights: new RandomCheckpoint(gpt2Specs(), 2), checkpoint: 'random GPT-2 124M' });
     try {
@@ -89,7 +97,7 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
         const after = backend.stats;
         const wallMs = performance.now() - t0 - (after.compileMs - before.compileMs);
         out.push({
-          name: `GPT-2 124M warm ${name === 'beam' ? 'beam 5' : 'greedy'} decode, weights as ${weights}`,
+          name: `GPT-2 124M warm ${name === 'beam' ? 'beam 5' : 'greedy'} decode, ${weights}`,
           target: 'onnx/cpu',
           value: (1000 * median) / generated,
           unit: 'ms/token',
@@ -99,6 +107,8 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
             sessionRunShare: (after.runMs - before.runMs) / wallMs,
             compiles: after.compiles - before.compiles,
             cachedConstantBytes: after.cachedConstantBytes,
+            transposedWeightBytes: after.transposedWeightBytes,
+            replays: after.replays - before.replays,
           },
         });
       }

@@ -4,6 +4,7 @@
 import type { OnnxDevice, Ort } from './ort-runtime.js';
 import type { ConstantPolicyOptions } from './record/constant-policy.js';
 import type { RunnerStats } from './record/graph-runner.js';
+import type { TransposedWeightsOptions } from './record/transposed-weights.js';
 
 export interface OnnxBackendOptions {
   /** The loaded `onnxruntime-node` module (ort-runtime.ts `loadOrt`). */
@@ -17,6 +18,14 @@ export interface OnnxBackendOptions {
   readonly eagerFillLimit?: number;
   /** Which frozen weights become pre-packed constants of the sessions that read them (record/constant-policy.ts). */
   readonly constants?: ConstantPolicyOptions;
+  /**
+   * ORT's intra-op worker threads spin between the ops of a run (and stop when it ends) instead
+   * of sleeping and being woken for every parallel op. Faster on an idle machine, slower when
+   * other processes compete for the cores. @default false
+   */
+  readonly threadSpinning?: boolean;
+  /** Transposed copies of large frozen weights read as `x·wᵀ` by one row (record/transposed-weights.ts). */
+  readonly transposedWeights?: TransposedWeightsOptions;
   /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default 4 GiB */
   readonly maxConstantBytes?: number;
 }
@@ -27,4 +36,6 @@ export interface OnnxBackendStats extends RunnerStats {
   readonly cachedSessions: number;
   /** Bytes of constants (pre-packed weights) held by cached sessions. */
   readonly cachedConstantBytes: number;
+  /** Bytes of transposed weight copies held (record/transposed-weights.ts). */
+  readonly transposedWeightBytes: number;
 }

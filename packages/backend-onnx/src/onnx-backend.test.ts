@@ -143,3 +143,19 @@ describe('onnx backend provider', () => {
     expect(await onnxBackendProvider.probe('wasm')).toMatchObject({ available: false });
   });
 });
+
+describe('onnx backend thread spinning', () => {
+  it('computes the same numbers with worker threads spinning during runs', async () => {
+    const results: number[][] = [];
+    for (const threadSpinning of [false, true]) {
+      const b = await onnxBackendProvider.createOnnx('cpu', { threadSpinning });
+      const f = new Engine(b);
+      const x = f.tensor(Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i)), [64, 64]);
+      const y = f.tidy(() => f.softmax(f.matmul(x, x, { transposeB: true }))); // parallel kernels
+      results.push(Array.from(await f.read(y)));
+      f.dispose([x, y]);
+      await b.close();
+    }
+    expect(results[1]).toEqual(results[0]);
+  });
+});

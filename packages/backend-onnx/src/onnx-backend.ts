@@ -30,6 +30,7 @@ import { ConstantPolicy } from './record/constant-policy.js';
 import { GraphRunner } from './record/graph-runner.js';
 import * as k from './record/kernel-emitters.js';
 import { PendingGraph } from './record/pending-graph.js';
+import { TransposedWeights } from './record/transposed-weights.js';
 
 export type { OnnxBackendOptions, OnnxBackendStats } from './onnx-backend-options.js';
 
@@ -43,6 +44,7 @@ export class OnnxBackend implements Backend {
   private readonly runner: GraphRunner;
   private readonly live = new Set<GraphValue>();
   private readonly eagerFillLimit: number;
+  private readonly transposed: TransposedWeights;
   /** Runs are serialised: a flush waits for the one in flight, then takes what is pending. */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
@@ -51,6 +53,7 @@ export class OnnxBackend implements Backend {
     this.ort = options.ort;
     this.device = options.device;
     this.eagerFillLimit = options.eagerFillLimit ?? 65536;
+    this.transposed = new TransposedWeights(options.transposedWeights);
     this.pending = new PendingGraph(options.maxPendingOps ?? 200_000);
     this.runner = new GraphRunner({
       ort: options.ort,
@@ -58,6 +61,7 @@ export class OnnxBackend implements Backend {
       maxSessions: options.maxSessions ?? 64,
       maxConstantBytes: options.maxConstantBytes ?? 4 * 2 ** 30,
       constants: new ConstantPolicy(options.constants),
+      threadSpinning: options.threadSpinning ?? false,
     });
     this.fused = {
       attention: (q, kk, v, mask, scale, out) =>
@@ -73,6 +77,7 @@ export class OnnxBackend implements Backend {
       pendingOps: this.pending.size,
       cachedSessions: this.runner.cachedSessions,
       cachedConstantBytes: this.runner.cachedConstantBytes,
+      transposedWeightBytes: this.transposed.bytes,
     };
   }
 
@@ -109,6 +114,8 @@ export class OnnxBackend implements Backend {
     this.live.delete(v);
     this.runner.forget(v);
     this.pending.release(v);
+    const copy = this.transposed.forget(v);
+    if (copy) this.pending.release(copy);
   }
 
   /** Frozen weights: compiled into graphs as constants (record/constant-policy.ts). */
@@ -134,7 +141,10 @@ export class OnnxBackend implements Backend {
     this.closed = true;
     await this.queue;
     this.pending.clear();
-    for (const v of this.live) v.tensor = null;
+    for (const v of this.live) {
+      v.tensor = null;
+      this.transposed.forget(v);
+    }
     this.live.clear();
     await this.runner.close();
   }
@@ -158,6 +168,15 @@ export class OnnxBackend implements Backend {
   }
 
   matmul(a: TensorRef, b: TensorRef, options: MatmulOptions, out: OutSpec): Handle {
+    if (options.transposeB && !options.transposeA) {
+      const [av, bv] = [this.value(a, 'matmul'), this.value(b, 'matmul')];
+      if (this.transposed.applies(av, bv)) {
+        // a·bᵀ as a·(bᵀ): a row-major [K, N] copy reads faster for one row (record/transposed-weights.ts).
+        const bt = this.transposed.of(bv, (data, shape) => new this.ort.Tensor('float32', data, shape) as OrtTensor);
+        const plain = { transposeA: false, transposeB: false };
+        return this.pending.add(k.matmulEmitter(a, bt, plain), [av, bt], [out]).map((v) => this.track(v))[0]!;
+      }
+    }
     return this.record1(k.matmulEmitter(a, b, options), [a, b], out);
   }
 
@@ -245,7 +264,12 @@ export class OnnxBackend implements Backend {
   /** Appends a record; zero-size outputs are made directly (ORT is never asked for them). */
   private record(emitter: k.KernelEmitter, inputs: readonly TensorRef[], outs: readonly OutSpec[]): Handle[] {
     if (this.closed) throw new CaptuneError('onnx backend: used after close()');
-    const values = inputs.map((x) => this.value(x, emitter.key.slice(0, emitter.key.indexOf(':'))));
+    const values: GraphValue[] = [];
+    for (const x of inputs) {
+      const h: unknown = x.handle;
+      // The op is named (from the key) only for the error of a foreign or disposed tensor.
+      values.push(h instanceof GraphValue && !h.disposed ? h : this.value(x, emitter.key.slice(0, emitter.key.indexOf(':'))));
+    }
     if (outs.some((o) => sizeOf(o.shape) === 0)) {
       return outs.map((o) => this.materialized(this.filled(0, sizeOf(o.shape), o.dtype), o));
     }

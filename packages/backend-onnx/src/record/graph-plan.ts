@@ -7,7 +7,9 @@
  * by more than one row. They become initializers whose bytes ORT reads from our own buffers
  * (`externalData` of the session options: no copy into the model bytes), so ORT can pre-pack
  * the GEMM weights once per session instead of packing them on every run. The signature names each constant by
- * its value id: a session with constants serves only those very weights.
+ * its value id: a session with constants serves only those very weights. The signature is kept
+ * as arrays (`GraphStructure`): a decoding step that records the same graph as the step before
+ * is recognised by comparing them, without building the session key string.
  */
 import { GraphBuilder } from '../graph/graph-builder.js';
 import {
@@ -21,13 +23,55 @@ import type { GraphValue, OpRecord } from './graph-value.js';
 
 /** The graph of a batch of records: signature, inputs, constants, outputs. */
 export interface GraphPlan {
-  readonly key: string;
+  /** Everything the compiled graph depends on, as arrays (cheap to build and to compare). */
+  readonly structure: GraphStructure;
   /** Fed at every run, in order (`in0`, `in1`, …). */
   readonly inputs: GraphValue[];
   /** Initializers backed by the values' own bytes (`c0`, `c1`, …). */
   readonly constants: GraphValue[];
   /** Produced values core still holds, in order (`out0`, `out1`, …). */
   readonly outputs: GraphValue[];
+}
+
+/**
+ * The structural signature of a plan: each record's emitter key, how record inputs are wired
+ * (a produced value's index ≥ 0, graph input i as -1 - 2i, constant j as -2 - 2j), each graph
+ * input's dtype and rank, the constants by value id and which produced values are outputs.
+ * Two plans with equal structures compile to the same graph.
+ */
+export interface GraphStructure {
+  readonly keys: readonly string[];
+  readonly wiring: readonly number[];
+  /** End of each record's inputs in `wiring`. */
+  readonly recordEnds: readonly number[];
+  readonly inputs: readonly string[];
+  readonly constants: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/** The session cache key of a structure (one string; built only when the last structure differs). */
+export function structureKey(s: GraphStructure): string {
+  let w = 0;
+  const parts = s.keys.map((key, j) => `${key}(${s.wiring.slice(w, (w = s.recordEnds[j]!)).join(',')})`);
+  return `${parts.join('\n')}\nin:${s.inputs.join(';')}\nconst:${s.constants.join(',')}\nout:${s.outputs.join(',')}`;
+}
+
+/** Whether two structures are equal (same graph), by element. */
+export function sameStructure(a: GraphStructure, b: GraphStructure): boolean {
+  return (
+    sameArray(a.keys, b.keys) &&
+    sameArray(a.wiring, b.wiring) &&
+    sameArray(a.recordEnds, b.recordEnds) &&
+    sameArray(a.inputs, b.inputs) &&
+    sameArray(a.constants, b.constants) &&
+    sameArray(a.outputs, b.outputs)
+  );
+}
+
+function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** One in-memory external data file of a session: the bytes of a constant. */
@@ -58,20 +102,22 @@ export function packedOperands(records: readonly OpRecord[]): Set<GraphValue> {
   return out;
 }
 
-/** Signature, inputs, constants and outputs of a batch; `isConstant` picks the constants among its inputs. */
+/** Structure, inputs, constants and outputs of a batch; `isConstant` picks the constants among its inputs. */
 export function planGraph(
   records: readonly OpRecord[],
   isConstant: (v: GraphValue) => boolean,
 ): GraphPlan {
   const packed = packedOperands(records);
-  const local = new Map<GraphValue, string>();
+  const local = new Map<GraphValue, number>();
   const inputs: GraphValue[] = [];
   const constants: GraphValue[] = [];
   const outputs: GraphValue[] = [];
-  const parts: string[] = [];
+  const keys: string[] = [];
+  const wiring: number[] = [];
+  const recordEnds: number[] = [];
+  const outIndices: number[] = [];
   let produced = 0;
   for (const r of records) {
-    let refs = '';
     for (const x of r.inputs) {
       let ref = local.get(x);
       if (ref === undefined) {
@@ -80,31 +126,35 @@ export function planGraph(
             `onnx backend (internal): an input of "${r.emitter.key}" is neither computed nor produced in this graph`,
           );
         if (packed.has(x) && isConstant(x)) {
-          ref = `c${constants.length}`;
+          ref = -2 - 2 * constants.length;
           constants.push(x);
         } else {
-          ref = `i${inputs.length}`;
+          ref = -1 - 2 * inputs.length;
           inputs.push(x);
         }
         local.set(x, ref);
       }
-      refs += refs ? `,${ref}` : ref;
+      wiring.push(ref);
     }
+    recordEnds.push(wiring.length);
+    keys.push(r.emitter.key);
     for (const o of r.outputs) {
-      local.set(o, `v${produced++}`);
-      if (!o.disposed) outputs.push(o);
+      if (!o.disposed) {
+        outputs.push(o);
+        outIndices.push(produced);
+      }
+      local.set(o, produced++);
     }
-    parts.push(`${r.emitter.key}(${refs})`);
   }
-  const ins = inputs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
-  const consts = constants.map((x) => x.id).join(',');
-  const outs = outputs.map((o) => local.get(o)!).join(',');
-  return {
-    key: `${parts.join('\n')}\nin:${ins}\nconst:${consts}\nout:${outs}`,
-    inputs,
-    constants,
-    outputs,
+  const structure: GraphStructure = {
+    keys,
+    wiring,
+    recordEnds,
+    inputs: inputs.map((x) => `${x.dtype}/${x.shape.length}`),
+    constants: constants.map((x) => x.id),
+    outputs: outIndices,
   };
+  return { structure, inputs, constants, outputs };
 }
 
 /** Every input dimension symbolic: the session serves any shapes that record the same graph. */

@@ -16,7 +16,15 @@ import { CaptuneError } from '@captune/core';
 import { encodeOnnxModel } from '../proto/onnx-model.js';
 import type { Ort, OrtSession, OrtTensor } from '../ort-runtime.js';
 import { ConstantPolicy } from './constant-policy.js';
-import { buildModel, planGraph, type ExternalBytes, type GraphPlan } from './graph-plan.js';
+import {
+  buildModel,
+  planGraph,
+  sameStructure,
+  structureKey,
+  type ExternalBytes,
+  type GraphPlan,
+  type GraphStructure,
+} from './graph-plan.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 
 export interface RunnerStats {
@@ -26,6 +34,8 @@ export interface RunnerStats {
   runs: number;
   /** Runs that reused a cached session. */
   cacheHits: number;
+  /** Cache hits that recorded the same graph as the run before (found without building the key). */
+  replays: number;
   /** Records (kernel calls) in the last graph run. */
   lastRecords: number;
   /** Milliseconds spent creating sessions. */
@@ -56,14 +66,18 @@ export interface GraphRunnerOptions {
   /** Bytes of constants all cached sessions may hold (each pre-packs its own copy). */
   readonly maxConstantBytes: number;
   readonly constants: ConstantPolicy;
+  /** Worker threads spin between the ops of a run (stopping when it ends) instead of sleeping. */
+  readonly threadSpinning: boolean;
 }
 
 export class GraphRunner {
-  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, lastRecords: 0, compileMs: 0, runMs: 0, lastConstants: 0 };
+  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, replays: 0, lastRecords: 0, compileMs: 0, runMs: 0, lastConstants: 0 };
   private readonly sessions = new Map<string, CachedSession>();
   /** Sessions dropped while a run may be using them; released before the next run. */
   private retired: CachedSession[] = [];
   private constantBytes = 0;
+  /** The structure and session of the last run: a step that repeats it skips the key and the lookup. */
+  private last: { readonly structure: GraphStructure; readonly entry: CachedSession } | null = null;
   private readonly isConstant: (v: GraphValue) => boolean;
 
   constructor(private readonly options: GraphRunnerOptions) {
@@ -75,15 +89,8 @@ export class GraphRunner {
     if (records.length === 0) return;
     await this.releaseRetired();
     const plan = planGraph(records, this.isConstant);
-    let entry = this.sessions.get(plan.key);
-    if (entry) {
-      this.sessions.delete(plan.key); // refresh LRU position
-      this.stats.cacheHits++;
-      this.sessions.set(plan.key, entry);
-    } else {
-      entry = await this.compile(records, plan);
-      this.cache(entry);
-    }
+    const entry = await this.session(records, plan);
+    this.last = { structure: plan.structure, entry };
     const feeds: Record<string, OrtTensor> = {};
     plan.inputs.forEach((v, i) => (feeds[entry.inputNames[i]!] = v.tensor!));
     let results: Record<string, OrtTensor>;
@@ -100,6 +107,27 @@ export class GraphRunner {
     plan.outputs.forEach((v, i) => (v.tensor = results[entry.outputNames[i]!]!));
   }
 
+  /** The session of `plan`: the last run's when the structure repeats, else cached by key, else compiled. */
+  private async session(records: readonly OpRecord[], plan: GraphPlan): Promise<CachedSession> {
+    const last = this.last;
+    if (last && this.sessions.get(last.entry.key) === last.entry && sameStructure(plan.structure, last.structure)) {
+      this.stats.cacheHits++;
+      this.stats.replays++;
+      return last.entry; // already the most recently used
+    }
+    const key = structureKey(plan.structure);
+    const entry = this.sessions.get(key);
+    if (entry) {
+      this.sessions.delete(key); // refresh LRU position
+      this.stats.cacheHits++;
+      this.sessions.set(key, entry);
+      return entry;
+    }
+    const compiled = await this.compile(records, plan, key);
+    this.cache(compiled);
+    return compiled;
+  }
+
   /** `v` is gone (disposed): sessions holding it as a constant can never run again. */
   forget(v: GraphValue): void {
     if (!v.constantIn) return;
@@ -110,7 +138,7 @@ export class GraphRunner {
     v.constantIn = null;
   }
 
-  private async compile(records: readonly OpRecord[], plan: GraphPlan): Promise<CachedSession> {
+  private async compile(records: readonly OpRecord[], plan: GraphPlan, key: string): Promise<CachedSession> {
     const { model, external } = buildModel(records, plan);
     const bytes = encodeOnnxModel(model);
     const t0 = performance.now();
@@ -123,8 +151,15 @@ export class GraphRunner {
         // Constants: ORT reads their bytes from our buffers (no copy into the model).
         ...(external.length > 0 ? { externalData: external.map((x) => ({ path: x.path, data: x.data })) } : {}),
         // Many sessions live at once (one per graph signature): spinning worker threads of
-        // idle sessions would starve the running one.
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+        // idle sessions would starve the running one. With `threadSpinning` they spin only
+        // while a run is in flight (`force_spinning_stop`): no wake-up per parallel op.
+        extra: {
+          session: {
+            intra_op: { allow_spinning: this.options.threadSpinning ? '1' : '0' },
+            inter_op: { allow_spinning: '0' },
+            ...(this.options.threadSpinning ? { force_spinning_stop: '1' } : {}),
+          },
+        },
       });
     } catch (e) {
       throw new CaptuneError(`onnx backend: compiling a graph of ${records.length} ops failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -132,7 +167,7 @@ export class GraphRunner {
     this.stats.compiles++;
     this.stats.compileMs += performance.now() - t0;
     return {
-      key: plan.key,
+      key,
       session,
       inputNames: plan.inputs.map((_, i) => `in${i}`),
       outputNames: plan.outputs.map((_, i) => `out${i}`),

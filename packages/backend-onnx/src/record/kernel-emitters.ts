@@ -37,7 +37,11 @@ const TO_BOOL = attr.int('to', OnnxDataType.bool);
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** Dtypes and ranks (never dimensions: see above). */
-const sig = (xs: readonly Operand[]): string => xs.map((x) => `${x.dtype}/${x.shape.length}`).join(';');
+const sig = (xs: readonly Operand[]): string => {
+  let out = '';
+  for (let i = 0; i < xs.length; i++) out += `${i > 0 ? ';' : ''}${xs[i]!.dtype}/${xs[i]!.shape.length}`;
+  return out;
+};
 
 function one(key: string, emit: (g: GraphBuilder, ins: readonly string[]) => string): KernelEmitter {
   return { key, emit: (g, ins) => [emit(g, ins)] };

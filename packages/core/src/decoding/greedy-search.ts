@@ -61,7 +61,9 @@ export async function pickGreedy(e: Engine, logits: Tensor, bans: readonly numbe
       scored = e.add(logp, e.tensor(mask, [bans.length, vocab]));
     }
     const ids = e.argmax(scored, -1); // [N]
-    const picked = e.sum(e.mul(logp, e.oneHot(ids, vocab)), -1); // [N]
+    // logp[i, ids[i]] by a gather of N values (no one-hot row over the vocabulary).
+    const offsets = e.tensor(Int32Array.from({ length: bans.length }, (_, i) => i * vocab), [bans.length], 'int32');
+    const picked = e.gather(e.reshape(logp, [bans.length * vocab]), e.add(ids, offsets)); // [N]
     return [ids, picked];
   });
   const [ids, logp] = await Promise.all([e.read(idsT), e.read(lpT)]);
