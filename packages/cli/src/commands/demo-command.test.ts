@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@captune/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SIZES, demoTraining, shapesAccuracy } from './demo-command.js';
+import { DEMO_SIZES, demoTraining } from './demo-command.js';
+import { shapesAccuracy } from './demo-report.js';
 import { runCaptured } from './testing/run-captured.js';
 
 interface DemoJson {
