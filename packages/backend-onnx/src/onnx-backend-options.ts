@@ -26,6 +26,8 @@ export interface OnnxBackendOptions {
   readonly threadSpinning?: boolean;
   /** Transposed copies of large frozen weights read as `x·wᵀ` by one row (record/transposed-weights.ts). */
   readonly transposedWeights?: TransposedWeightsOptions;
+  /** Fuse matmul+bias into Gemm and quick_gelu into com.microsoft QuickGelu (record/fuse-records.ts). @default true */
+  readonly fuse?: boolean;
   /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default 4 GiB */
   readonly maxConstantBytes?: number;
 }
@@ -33,6 +35,8 @@ export interface OnnxBackendOptions {
 export interface OnnxBackendStats extends RunnerStats {
   /** Kernel calls recorded and not run yet. */
   readonly pendingOps: number;
+  /** Records fused away into others (record/fuse-records.ts) over all runs. */
+  readonly fusedAway: number;
   readonly cachedSessions: number;
   /** Bytes of constants (pre-packed weights) held by cached sessions. */
   readonly cachedConstantBytes: number;

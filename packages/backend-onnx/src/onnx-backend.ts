@@ -30,6 +30,7 @@ import { ConstantPolicy } from './record/constant-policy.js';
 import { GraphRunner } from './record/graph-runner.js';
 import * as k from './record/kernel-emitters.js';
 import { PendingGraph } from './record/pending-graph.js';
+import { fuseRecords } from './record/fuse-records.js';
 import { TransposedWeights } from './record/transposed-weights.js';
 
 export type { OnnxBackendOptions, OnnxBackendStats } from './onnx-backend-options.js';
@@ -48,11 +49,14 @@ export class OnnxBackend implements Backend {
   /** Runs are serialised: a flush waits for the one in flight, then takes what is pending. */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly fuse: boolean;
+  private fusedAway = 0;
 
   constructor(options: OnnxBackendOptions) {
     this.ort = options.ort;
     this.device = options.device;
     this.eagerFillLimit = options.eagerFillLimit ?? 65536;
+    this.fuse = options.fuse ?? true;
     this.transposed = new TransposedWeights(options.transposedWeights);
     this.pending = new PendingGraph(options.maxPendingOps ?? 200_000);
     this.runner = new GraphRunner({
@@ -75,6 +79,7 @@ export class OnnxBackend implements Backend {
     return {
       ...this.runner.stats,
       pendingOps: this.pending.size,
+      fusedAway: this.fusedAway,
       cachedSessions: this.runner.cachedSessions,
       cachedConstantBytes: this.runner.cachedConstantBytes,
       transposedWeightBytes: this.transposed.bytes,
@@ -311,7 +316,10 @@ export class OnnxBackend implements Backend {
     const records = this.pending.take();
     if (records.length === 0) return;
     try {
-      await this.runner.run(records);
+      // Fused records are new objects; the bookkeeping below walks the originals.
+      const batch = this.fuse ? fuseRecords(records) : records;
+      this.fusedAway += records.length - batch.length;
+      await this.runner.run(batch);
     } finally {
       for (const r of records) {
         for (const o of r.outputs) o.producer = null;

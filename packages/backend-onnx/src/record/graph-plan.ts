@@ -19,6 +19,7 @@ import {
   type OnnxValueInfo,
 } from '../proto/onnx-model.js';
 import { elemType } from './kernel-emitters.js';
+import { MS_DOMAIN } from './fuse-records.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 
 /** The graph of a batch of records: signature, inputs, constants, outputs. */
@@ -91,9 +92,10 @@ export function packedOperands(records: readonly OpRecord[]): Set<GraphValue> {
   for (const r of records) {
     const key = r.emitter.key;
     const matmul = key.startsWith('matmul:');
-    if (!matmul && !key.startsWith('matmulBiasGelu:')) continue;
+    const gemmBias = key.startsWith('gemmBias:');
+    if (!matmul && !gemmBias && !key.startsWith('matmulBiasGelu:')) continue;
     const [a, w] = r.inputs as [GraphValue, GraphValue];
-    const transposeA = matmul && key.charAt(7) === '1';
+    const transposeA = (matmul && key.charAt(7) === '1') || (gemmBias && key.charAt(9) === '1');
     const rows = transposeA
       ? a.shape[a.shape.length - 1]!
       : a.shape.slice(0, -1).reduce((p, d) => p * d, 1);
@@ -198,7 +200,11 @@ export function buildModel(
   plan.outputs.forEach((v, i) => g.nodeTo(`out${i}`, 'Identity', [names.get(v)!]));
   const model: OnnxModel = {
     irVersion: ONNX_IR_VERSION,
-    opsetImports: [{ domain: '', version: ONNX_OPSET }],
+    opsetImports: [
+      { domain: '', version: ONNX_OPSET },
+      // onnxruntime's contrib ops (QuickGelu from record/fuse-records.ts).
+      ...(g.nodes.some((n) => n.domain === MS_DOMAIN) ? [{ domain: MS_DOMAIN, version: 1 }] : []),
+    ],
     producerName: 'captune',
     producerVersion: '0.1.0',
     graph: {

@@ -1,0 +1,121 @@
+/**
+ * Peephole fusion of a batch of records before it is compiled (onnx-backend.ts `runPending`):
+ * - a 2-D matmul whose only use is `+ bias [N]` becomes one Gemm with the bias as its C input
+ *   (ONNX Gemm: Y = op(A)·op(B) + C; ORT's CPU Gemm writes C into Y and accumulates onto it,
+ *   no separate pass over [M, N]);
+ * - x·sigmoid(α·x) (CLIP's quick_gelu, core nn-ops.ts `quickGelu`) becomes onnxruntime's
+ *   com.microsoft `QuickGelu` (contrib_ops/cpu/activations.h: one vectorised pass), since the
+ *   α that core feeds is a graph input ORT's own QuickGeluFusion cannot see as a constant.
+ * - a − oneHot(labels) over [N, V] (core's softmax-cross-entropy gradient) becomes one
+ *   ScatterElements adding −1 at each row's label (reduction="add"), instead of materialising
+ *   Equal [N, V] bool, its Cast to float and a Sub over [N, V]; out-of-range labels (a zero
+ *   one-hot row) add 0 at column 0.
+ * An intermediate is fused away only when core has disposed it and the batch reads it once, so
+ * the fused graph computes every value anyone can still read. The records returned are new;
+ * the originals (and their consumer counts) are untouched, for the caller's bookkeeping.
+ */
+import { attr, type GraphBuilder } from '../graph/graph-builder.js';
+import type { KernelEmitter } from './kernel-emitters.js';
+import { OnnxDataType } from '../proto/onnx-model.js';
+import { GraphValue, OpRecord } from './graph-value.js';
+
+export const MS_DOMAIN = 'com.microsoft';
+
+/** Y [M, N] = op(A)·op(B) + bias [N] (Gemm with C). */
+export function gemmBiasEmitter(transposeA: boolean, transposeB: boolean): KernelEmitter {
+  return {
+    key: `gemmBias:${transposeA ? 1 : 0}${transposeB ? 1 : 0}`,
+    emit: (g: GraphBuilder, [a, b, c]) => [
+      g.node('Gemm', [a!, b!, c!], attr.int('transA', transposeA ? 1 : 0), attr.int('transB', transposeB ? 1 : 0)),
+    ],
+  };
+}
+
+/** x·sigmoid(α·x) as com.microsoft QuickGelu. */
+export function quickGeluEmitter(alpha: number, rank: number): KernelEmitter {
+  return {
+    key: `quickGelu:${alpha}:${rank}`,
+    emit: (g: GraphBuilder, [x]) => g.nodeN('QuickGelu', [x!], [attr.float('alpha', alpha)], { domain: MS_DOMAIN }),
+  };
+}
+
+/** a [N, V] − oneHot(labels [N], V) as ScatterElements(a, labels, −1, reduction="add"). */
+export function subOneHotEmitter(depth: number): KernelEmitter {
+  return {
+    key: `subOneHot:${depth}`,
+    emit: (g: GraphBuilder, [a, labels]) => {
+      const i = labels!;
+      const valid = g.node('And', [g.node('GreaterOrEqual', [i, g.scalar('int32', 0)]), g.node('Less', [i, g.scalar('int32', depth)])]); // [N]
+      const idx = g.node('Cast', [g.node('Where', [valid, i, g.scalar('int32', 0)])], attr.int('to', OnnxDataType.int64)); // [N]
+      const upd = g.node('Where', [valid, g.scalar('float', -1), g.scalar('float', 0)]); // [N]
+      const axis = g.int64s([1]);
+      return [
+        g.node('ScatterElements', [a!, g.node('Unsqueeze', [idx, axis]), g.node('Unsqueeze', [upd, axis])], attr.int('axis', 1), attr.string('reduction', 'add')),
+      ];
+    },
+  };
+}
+
+const MATMUL_2D = /^matmul:([01])([01]):float32\/2;float32\/2$/;
+
+/** `v` is an intermediate fusion may drop: produced in this batch, disposed, read by one record. */
+function dropable(v: GraphValue, producers: Map<GraphValue, OpRecord>): boolean {
+  return v.disposed && v.consumers === 1 && producers.has(v);
+}
+
+/** A materialised float scalar's value, else null. */
+function scalarValue(v: GraphValue): number | null {
+  if (v.shape.length !== 0 || v.dtype !== 'float32' || !v.tensor) return null;
+  return (v.tensor.data as Float32Array)[0]!;
+}
+
+/** The batch with matmul+bias and quick_gelu chains fused; `records` itself is not modified. */
+export function fuseRecords(records: readonly OpRecord[]): OpRecord[] {
+  const producers = new Map<GraphValue, OpRecord>();
+  for (const r of records) for (const o of r.outputs) producers.set(o, r);
+  const replaced = new Map<OpRecord, OpRecord>();
+  const removed = new Set<OpRecord>();
+
+  for (const r of records) {
+    const key = r.emitter.key;
+    if (key === 'binary:add:float32/2;float32/1' || key === 'binary:add:float32/1;float32/2') {
+      const [y, bias] = key.endsWith('/1') ? [r.inputs[0]!, r.inputs[1]!] : [r.inputs[1]!, r.inputs[0]!];
+      const mm = producers.get(y);
+      const m = mm && !removed.has(mm) && !replaced.has(mm) ? MATMUL_2D.exec(mm.emitter.key) : null;
+      if (!mm || !m || !dropable(y, producers) || bias.shape[0] !== y.shape[1]) continue;
+      const fused = new OpRecord(gemmBiasEmitter(m[1] === '1', m[2] === '1'), [mm.inputs[0]!, mm.inputs[1]!, bias]);
+      fused.outputs.push(...r.outputs);
+      removed.add(mm);
+      replaced.set(r, fused);
+    } else if (key === 'binary:sub:float32/2;float32/2') {
+      const [a, oh] = r.inputs as [GraphValue, GraphValue];
+      const src = producers.get(oh);
+      const m = src ? /^oneHot:(\d+):int32\/1$/.exec(src.emitter.key) : null;
+      if (!src || !m || removed.has(src) || !dropable(oh, producers) || a.shape[0] !== oh.shape[0] || a.shape[1] !== oh.shape[1]) continue;
+      const fused = new OpRecord(subOneHotEmitter(Number(m[1])), [a, src.inputs[0]!]);
+      fused.outputs.push(...r.outputs);
+      removed.add(src);
+      replaced.set(r, fused);
+    } else if (/^binary:mul:float32\/(\d+);float32\/\1$/.test(key)) {
+      // x · sigmoid(α·x), the sigmoid on either side.
+      for (const [x, s] of [[r.inputs[0]!, r.inputs[1]!], [r.inputs[1]!, r.inputs[0]!]] as const) {
+        const sig = producers.get(s);
+        if (!sig || sig.emitter.key !== `unary:sigmoid:float32/${x.shape.length}` || !dropable(s, producers)) continue;
+        const scaled = sig.inputs[0]!;
+        const mul = producers.get(scaled);
+        if (!mul || mul.emitter.key !== `binary:mul:float32/${x.shape.length};float32/0` || !dropable(scaled, producers)) continue;
+        const alpha = mul.inputs[0] === x ? scalarValue(mul.inputs[1]!) : null;
+        if (alpha === null || removed.has(sig) || removed.has(mul)) continue;
+        const fused = new OpRecord(quickGeluEmitter(alpha, x.shape.length), [x]);
+        fused.outputs.push(...r.outputs);
+        removed.add(sig).add(mul);
+        replaced.set(r, fused);
+        break;
+      }
+    }
+  }
+  if (replaced.size === 0) return [...records];
+  const out: OpRecord[] = [];
+  for (const r of records) if (!removed.has(r)) out.push(replaced.get(r) ?? r);
+  return out;
+}
