@@ -162,14 +162,7 @@ set of (colour, kind) pairs.`,
     await timed('data', async () => {
       if (existsSync(join(dataDir, 'captions.jsonl'))) return;
       note(`generating ${size.images} shapes images in ${dataDir}`);
-      // writeShapesDataset is core's (src/node/shapes-dataset.ts); looked up by name until core/node exports it.
-      const write = (node as Record<string, unknown>)['writeShapesDataset'] as
-        ((dir: string, o: { count: number; seed: number }) => Promise<unknown>) | undefined;
-      if (!write)
-        throw new core.CaptuneError(
-          'this installation has no shapes dataset generator (writeShapesDataset)',
-        );
-      await write(dataDir, { count: size.images, seed: 0 });
+      await node.writeShapesDataset(dataDir, { count: size.images, seed: 0 });
     });
     const config = core.validateConfig(
       {

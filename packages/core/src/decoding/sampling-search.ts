@@ -110,7 +110,7 @@ export function sampleRow(
 const byScore = (a: { t: number; s: number }, b: { t: number; s: number }): number =>
   b.s - a.s || a.t - b.t;
 
-/** Samples from the whole (unbanned) distribution in one pass after finding the maximum. */
+/** Samples from the whole (unbanned) distribution: one pass for the maximum, one for the weights. */
 function sampleAll(
   logp: Float32Array,
   banned: ReadonlySet<number>,
@@ -122,15 +122,19 @@ function sampleAll(
   for (let t = 0; t < logp.length; t++) {
     if (banned.has(t)) continue;
     last = t;
-    if (logp[t]! / temp > max) max = logp[t]! / temp;
+    max = Math.max(max, logp[t]! / temp);
   }
   if (last < 0) throw new Error('sampling: every token is banned');
+  const w = new Float64Array(logp.length); // 0 for banned tokens
   let z = 0;
-  for (let t = 0; t < logp.length; t++) if (!banned.has(t)) z += Math.exp(logp[t]! / temp - max);
-  let u = rng.next() * z;
   for (let t = 0; t < logp.length; t++) {
     if (banned.has(t)) continue;
-    u -= Math.exp(logp[t]! / temp - max);
+    w[t] = Math.exp(logp[t]! / temp - max);
+    z += w[t]!;
+  }
+  let u = rng.next() * z;
+  for (let t = 0; t <= last; t++) {
+    u -= w[t]!;
     if (u < 0) return t;
   }
   return last;

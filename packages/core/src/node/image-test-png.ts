@@ -17,7 +17,8 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC-32 over type + data (PNG spec §5.3). */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
   head.write(type, 4, 'latin1');
@@ -61,9 +62,9 @@ export function encodeTestPng(o: TestPngOptions): Buffer {
   ihdr.writeUInt32BE(o.height, 4);
   ihdr[8] = depth;
   ihdr[9] = o.colorType;
-  const parts = [Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr)];
-  if (o.palette) parts.push(chunk('PLTE', Uint8Array.from(o.palette)));
-  if (o.paletteAlpha) parts.push(chunk('tRNS', Uint8Array.from(o.paletteAlpha)));
-  parts.push(chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0)));
+  const parts = [Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', ihdr)];
+  if (o.palette) parts.push(pngChunk('PLTE', Uint8Array.from(o.palette)));
+  if (o.paletteAlpha) parts.push(pngChunk('tRNS', Uint8Array.from(o.paletteAlpha)));
+  parts.push(pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }

@@ -8,6 +8,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { pngChunk } from '../../../../core/src/node/image-test-png.js';
 import { Rng } from '../../../../core/src/random/rng.js';
 import { patternPixels } from './odd-images.js';
 
@@ -19,27 +20,6 @@ export interface BrokenInput {
   readonly reason: RegExp;
 }
 
-const CRC = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC[(c ^ x) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
 /** A valid PNG header for a width×height RGB image with one tiny IDAT: a decompression bomb's header. */
 export function bombPng(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
@@ -49,9 +29,9 @@ export function bombPng(width: number, height: number): Buffer {
   ihdr[9] = 2;
   return Buffer.concat([
     Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
