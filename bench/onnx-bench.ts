@@ -120,6 +120,102 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
   return out;
 }
 
+/**
+ * The floor under a GPT-2 124M greedy token on this machine: a bare ORT session (weights as
+ * external-data initializers, pre-packed) running only the step's 49 one-row matmuls — per layer
+ * x·W for c_attn [768, 2304], attn c_proj [768, 768], c_fc [768, 3072], mlp c_proj [3072, 768],
+ * then the tied LM head [768, 50257] — 494 MB of float32 weights read once per token. Next to it,
+ * the memory bandwidth ORT reaches summing a 512 MB tensor (ReduceSum), and what those bytes
+ * take at that bandwidth. A token cannot be faster than streaming its weights once.
+ */
+export async function decodeFloorBench(ort: Ort, quick: boolean): Promise<BenchResult[]> {
+  const C = 768;
+  const shapes: [number, number][] = [];
+  for (let l = 0; l < 12; l++) shapes.push([C, 3 * C], [C, C], [C, 4 * C], [4 * C, C]);
+  shapes.push([C, 50257]);
+  const rng = new Rng(5);
+  const nodes: { opType: string; inputs: string[]; outputs: string[] }[] = [];
+  const initializers: { name: string; elemType: 'float'; dims: number[]; data: { location: string; offset: number; length: number } }[] = [];
+  const external: { path: string; data: Uint8Array }[] = [];
+  let x = 'x';
+  let bytes = 0;
+  shapes.forEach(([k, n], i) => {
+    const w = rng.uniformArray(k * n, -0.02, 0.02);
+    const data = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+    bytes += data.byteLength;
+    initializers.push({ name: `w${i}`, elemType: 'float', dims: [k, n], data: { location: `w${i}`, offset: 0, length: data.byteLength } });
+    external.push({ path: `w${i}`, data });
+    // One row through every weight; a Slice keeps the next input [1, 768] (its first columns).
+    const y = `y${i}`;
+    nodes.push({ opType: 'MatMul', inputs: [x, `w${i}`], outputs: [y] });
+    if (i + 1 < shapes.length) {
+      nodes.push({ opType: 'Slice', inputs: [y, 'zero', `k${shapes[i + 1]![0]}`, 'one'], outputs: [`x${i + 1}`] });
+      x = `x${i + 1}`;
+    } else x = y;
+  });
+  const int64 = (name: string, v: number) => ({ name, elemType: 'int64' as const, dims: [1], data: new Uint8Array(BigInt64Array.of(BigInt(v)).buffer) });
+  const model = encodeOnnxModel({
+    irVersion: ONNX_IR_VERSION,
+    opsetImports: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'captune-bench',
+    producerVersion: '0.1.0',
+    graph: {
+      name: 'decode_floor',
+      nodes,
+      inputs: [{ name: 'x', elemType: 'float', shape: [1, C] }],
+      outputs: [{ name: x, elemType: 'float', shape: [1, 50257] }],
+      initializers: [...initializers, int64('zero', 0), int64('one', 1), int64(`k${C}`, C), int64(`k${4 * C}`, 4 * C)],
+    },
+  });
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    externalData: external,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const feed = { x: new ort.Tensor('float32', rng.uniformArray(C, -1, 1), [1, C]) };
+  const { median: stepS } = await timeIt(async () => void (await session.run(feed)), { warmup: 2, reps: quick ? 10 : 30 });
+  await session.release();
+
+  // Bandwidth: ReduceSum over 128 Mi floats fed as a constant.
+  const big = rng.uniformArray(128 * 1024 * 1024, -1, 1);
+  const bigBytes = new Uint8Array(big.buffer, big.byteOffset, big.byteLength);
+  const sumModel = encodeOnnxModel({
+    irVersion: ONNX_IR_VERSION,
+    opsetImports: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'captune-bench',
+    producerVersion: '0.1.0',
+    graph: {
+      name: 'bandwidth',
+      nodes: [{ opType: 'ReduceSum', inputs: ['big', 'axes'], outputs: ['s'] }],
+      inputs: [{ name: 'axes', elemType: 'int64', shape: [1] }],
+      outputs: [{ name: 's', elemType: 'float', shape: [1] }],
+      initializers: [{ name: 'big', elemType: 'float', dims: [big.length], data: { location: 'big', offset: 0, length: bigBytes.byteLength } }],
+    },
+  });
+  const sum = await ort.InferenceSession.create(sumModel, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'basic',
+    externalData: [{ path: 'big', data: bigBytes }],
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const axes = { axes: new ort.Tensor('int64', BigInt64Array.of(0n), [1]) };
+  const { median: sumS } = await timeIt(async () => void (await sum.run(axes)), { warmup: 1, reps: quick ? 5 : 15 });
+  await sum.release();
+  const gbps = bigBytes.byteLength / sumS / 1e9;
+  return [
+    {
+      name: 'GPT-2 124M greedy step floor: its 49 one-row matmuls alone (bare ORT session)',
+      target: 'onnxruntime-node/cpu',
+      value: 1000 * stepS,
+      unit: 'ms/token',
+      extra: { weightMB: bytes / 1e6, effectiveGBps: bytes / stepS / 1e9 },
+    },
+    { name: 'memory bandwidth (bare ORT ReduceSum over 512 MB)', target: 'onnxruntime-node/cpu', value: gbps, unit: 'GB/s' },
+    { name: 'GPT-2 124M greedy step: its weights streamed once at that bandwidth', target: 'machine', value: (1000 * bytes) / 1e9 / gbps, unit: 'ms/token' },
+  ];
+}
+
 export async function runOnnxBench(quick: boolean): Promise<BenchResult[]> {
   const loaded = await loadOrt();
   if (!loaded.ok) throw new Error(loaded.reason);
@@ -146,6 +242,7 @@ export async function runOnnxBench(quick: boolean): Promise<BenchResult[]> {
       extra: { compiles, runs: after.runs - before.runs, cacheHits: after.cacheHits - before.cacheHits },
     });
     out.push(...(await warmDecodeBench(quick)));
+    out.push(...(await decodeFloorBench(loaded.ort, quick)));
   } finally {
     await backend.close();
   }

@@ -59,6 +59,13 @@ const { values: args } = parseArgs({
      * most random pairs apart, so uniform batches teach the vision tower almost nothing about kinds.
      */
     'group-size': { type: 'string', default: '1' },
+    /**
+     * Hard-negative captions per image (NegCLIP): the image's caption with one kind word swapped
+     * for another kind. They join the image→text softmax, so telling kinds apart always pays.
+     */
+    'kind-negatives': { type: 'string', default: '0' },
+    /** ViT patch size at 64 px: 16 (17 tokens) or 8 (65 tokens, about 4× the cost per step). */
+    patch: { type: 'string', default: '16' },
     /** Start from this CLIP folder instead of the random init (with --steps 0: evaluate it). */
     init: { type: 'string' },
   },
@@ -69,8 +76,8 @@ const peakLr = Number(args.lr);
 const seed = Number(args.seed);
 const CONTEXT = 32;
 const IMAGE_SIZE = 64;
-/** Patch 16 (17 vision tokens): tfjs-wasm training cost is dominated by the token count. */
-const PATCH = 16;
+/** Patch 16 (17 vision tokens) by default: tfjs-wasm training cost is dominated by the token count. */
+const PATCH = Number(args.patch);
 const RENDER_SIZE = 96;
 
 // Tokenizer: the real CLIP merges the shapes words (and a few prompt words) use.
@@ -109,6 +116,21 @@ async function items(sceneSeed: number, n: number): Promise<Item[]> {
 const t00 = performance.now();
 const train = await items(1000 + seed, Number(args.images));
 const heldOut = await items(2000 + seed, Number(args.heldout));
+/** Single-object scenes (seed 3000 + seed) for the kind probes. */
+interface ProbeItem {
+  readonly pixels: Float32Array;
+  readonly kind: number;
+  readonly texts: string[]; // the 5 kinds, in the scene's own size and colour
+}
+const KINDS = ['circle', 'square', 'triangle', 'star', 'diamond'] as const;
+const probeItems: ProbeItem[] = [];
+for (let index = 0; probeItems.length < 600; index++) {
+  const scene = generateScene(3000 + seed, index);
+  if (scene.objects.length !== 1) continue;
+  const o = scene.objects[0]!;
+  const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
+  probeItems.push({ pixels, kind: KINDS.indexOf(o.kind as (typeof KINDS)[number]), texts: KINDS.map((k) => `a ${o.size} ${o.color} ${k}`) });
+}
 console.log(`rendered ${train.length} + ${heldOut.length} images in ${((performance.now() - t00) / 1000).toFixed(1)} s; CLIP vocabulary ${tokenizer.vocabSize} tokens (${subset.merges.length} merges)`);
 
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
@@ -195,6 +217,104 @@ const trainableModel = {
   },
 };
 
+/** Solves (A + λI) x = b for a symmetric positive definite A (Cholesky), in float64. */
+function solveRidge(a: Float64Array, b: Float64Array, n: number, cols: number, lambda: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j]! + (i === j ? lambda : 0);
+      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
+      l[i * n + j] = i === j ? Math.sqrt(s) : s / l[j * n + j]!;
+    }
+  }
+  const x = new Float64Array(n * cols);
+  for (let c = 0; c < cols; c++) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = b[i * cols + c]!;
+      for (let k = 0; k < i; k++) s -= l[i * n + k]! * y[k]!;
+      y[i] = s / l[i * n + i]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = y[i]!;
+      for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k * cols + c]!;
+      x[i * cols + c] = s / l[i * n + i]!;
+    }
+  }
+  return x;
+}
+/**
+ * How much the vision tower knows about kinds, on single-object held-out scenes: a ridge probe
+ * (z-scored class token and mean token, trained on the first 400, tested on the last 200), and
+ * zero-shot — the image embedding against "a {size} {colour} {kind}" for the 5 kinds.
+ */
+async function kindProbes(): Promise<{ probe: number; zeroShot: number }> {
+  const feats: Float64Array[] = [];
+  let zeroHits = 0;
+  for (let i = 0; i < probeItems.length; i += 50) {
+    const rows = probeItems.slice(i, i + 50);
+    const n = rows.length;
+    const [tokens, embeds] = engine.tidy(() => {
+      const out = clip.vision.forward(engine.tensor(pixelsOf(rows as unknown as Item[]), [n, 3, IMAGE_SIZE, IMAGE_SIZE]));
+      return [out.tokensPostLn, out.embeds];
+    });
+    const t = (await engine.read(tokens!)) as Float32Array; // [n, T, C]
+    const e = normalize(Float32Array.from((await engine.read(embeds!)) as Float32Array), P);
+    engine.dispose([tokens!, embeds!]);
+    const T = t.length / (n * WIDTH);
+    const txt = await trainableModel.text(clipTokenize(tokenizer, rows.flatMap((r) => r.texts), { contextLength: CONTEXT }));
+    rows.forEach((r, k) => {
+      const f = new Float64Array(2 * WIDTH);
+      for (let c = 0; c < WIDTH; c++) {
+        f[c] = t[(k * T) * WIDTH + c]!;
+        let m = 0;
+        for (let j = 1; j < T; j++) m += t[(k * T + j) * WIDTH + c]!;
+        f[WIDTH + c] = m / (T - 1);
+      }
+      feats.push(f);
+      let best = -1;
+      let bestScore = -Infinity;
+      for (let q = 0; q < KINDS.length; q++) {
+        let s = 0;
+        for (let d = 0; d < P; d++) s += e[k * P + d]! * txt[(k * KINDS.length + q) * P + d]!;
+        if (s > bestScore) [bestScore, best] = [s, q];
+      }
+      if (best === r.kind) zeroHits++;
+    });
+  }
+  const D = 2 * WIDTH;
+  const nTrain = 400;
+  const mean = new Float64Array(D);
+  const sd = new Float64Array(D);
+  for (let i = 0; i < nTrain; i++) for (let d = 0; d < D; d++) mean[d] += feats[i]![d]! / nTrain;
+  for (let i = 0; i < nTrain; i++) for (let d = 0; d < D; d++) sd[d] += (feats[i]![d]! - mean[d]!) ** 2 / nTrain;
+  const z = (f: Float64Array) => Float64Array.from(f, (v, d) => (v - mean[d]!) / Math.sqrt(sd[d]! + 1e-8));
+  const xtx = new Float64Array((D + 1) * (D + 1));
+  const xty = new Float64Array((D + 1) * KINDS.length);
+  for (let i = 0; i < nTrain; i++) {
+    const x = [...z(feats[i]!), 1];
+    for (let a = 0; a <= D; a++) {
+      for (let b = 0; b <= D; b++) xtx[a * (D + 1) + b] += x[a]! * x[b]!;
+      xty[a * KINDS.length + probeItems[i]!.kind] += x[a]!;
+    }
+  }
+  const w = solveRidge(xtx, xty, D + 1, KINDS.length, 10);
+  let hits = 0;
+  for (let i = nTrain; i < feats.length; i++) {
+    const x = [...z(feats[i]!), 1];
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let q = 0; q < KINDS.length; q++) {
+      let s = 0;
+      for (let a = 0; a <= D; a++) s += x[a]! * w[a * KINDS.length + q]!;
+      if (s > bestScore) [bestScore, best] = [s, q];
+    }
+    if (best === probeItems[i]!.kind) hits++;
+  }
+  return { probe: hits / (feats.length - nTrain), zeroShot: zeroHits / feats.length };
+}
+const WIDTH = config.vision_config.hidden_size;
+
 const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
 /** Writes the Hugging Face folder (also every 250 steps, so a long run is never lost). */
 async function saveFolder(dir: string): Promise<void> {
@@ -222,18 +342,30 @@ function sampleBatch(): Item[] {
   }
   return rows;
 }
+const kindNegatives = Number(args['kind-negatives']);
+const KIND_WORD = /\b(circle|square|triangle|star|diamond)(s?)\b/g;
+/** `caption` with one of its kind words (chosen at random) replaced by another kind. */
+function swapKind(caption: string): string {
+  const hits = [...caption.matchAll(KIND_WORD)];
+  const hit = hits[rng.int(hits.length)]!;
+  const others = KINDS.filter((k) => k !== hit[1]);
+  const word = `${others[rng.int(others.length)]!}${hit[2]!}`;
+  return caption.slice(0, hit.index) + word + caption.slice(hit.index + hit[0].length);
+}
 const t0 = performance.now();
 for (let step = 0; step < steps; step++) {
   const rows = sampleBatch();
   const pick = rows.map((r) => rng.int(r.captions.length));
-  const texts = rows.map((r, i) => r.captions[pick[i]!]!);
-  const ids = rows.map((r, i) => r.ids[pick[i]!]!);
+  const paired = rows.map((r, i) => r.captions[pick[i]!]!);
+  const negatives = Array.from({ length: kindNegatives }, () => paired.map(swapKind)).flat();
+  const texts = [...paired, ...negatives];
+  const ids = [...rows.map((r, i) => r.ids[pick[i]!]!), ...clipTokenize(tokenizer, negatives, { contextLength: CONTEXT })];
   const targets = contrastiveTargets(rows.map((r) => texts.map((t) => r.captions.includes(t))));
   const pixels = pixelsOf(rows);
   const pool = clipPoolIndices(ids, clip.config.text.eosTokenId);
   const { value, grads } = engine.valueAndGrads(() => {
     const img = clip.vision.forward(engine.tensor(pixels, [batch, 3, IMAGE_SIZE, IMAGE_SIZE])).embeds; // [B, P]
-    const txt = clip.text.forward(engine.tensor(Int32Array.from(ids.flat()), [batch, CONTEXT], 'int32'), pool).embeds; // [B, P]
+    const txt = clip.text.forward(engine.tensor(Int32Array.from(ids.flat()), [ids.length, CONTEXT], 'int32'), pool).embeds; // [T, P]
     return contrastiveLoss(engine, img, txt, clip.logitScale, targets);
   }, params);
   const clipped = clipGradNorm(engine, grads, 1.0);
@@ -246,7 +378,8 @@ for (let step = 0; step < steps; step++) {
   }
   if ((step + 1) % 250 === 0 && step + 1 < steps) {
     const r = await retrieval(trainableModel, P);
-    console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions); names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%`);
+    const k = await kindProbes();
+    console.log(`  held-out image→caption top-1: ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} (${r.candidates} candidate captions); names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%; kind probe ${(100 * k.probe).toFixed(1)}%, zero-shot kind ${(100 * k.zeroShot).toFixed(1)}%`);
     await saveFolder(`${args.out!}.step${step + 1}`);
   }
   engine.dispose([value, ...grads, ...clipped.grads, clipped.norm]);
@@ -279,5 +412,7 @@ const loadedModel = {
   },
 };
 const r = await retrieval(loadedModel, P);
+const kFinal = await kindProbes();
+console.log(`kind on single-object held-out scenes: ridge probe ${(100 * kFinal.probe).toFixed(1)}%, zero-shot ${(100 * kFinal.zeroShot).toFixed(1)}% (chance 20%)`);
 console.log(`final held-out image→caption top-1 (reloaded folder): ${(100 * r.top1).toFixed(1)}% of ${heldOut.length} images, ${r.candidates} candidate captions; names the right shapes: ${(100 * r.sameObjects).toFixed(1)}%`);
 console.log(`wrote ${out}`);

@@ -174,7 +174,7 @@ export function valueBytes(v: GraphValue): Uint8Array {
 export function buildModel(
   records: readonly OpRecord[],
   plan: GraphPlan,
-): { model: OnnxModel; external: ExternalBytes[] } {
+): { model: OnnxModel; external: ExternalBytes[]; outputNames: string[] } {
   const g = new GraphBuilder('t');
   const names = new Map<GraphValue, string>();
   plan.inputs.forEach((v, i) => names.set(v, `in${i}`));
@@ -197,7 +197,20 @@ export function buildModel(
     );
     r.outputs.forEach((o, i) => names.set(o, outs[i]!));
   }
-  plan.outputs.forEach((v, i) => g.nodeTo(`out${i}`, 'Identity', [names.get(v)!]));
+  // A value a node of this graph produces is a graph output under its own name; an Identity
+  // (which copies) only for an input, a constant, or a name already used as an output.
+  const produced = new Set(g.nodes.flatMap((n) => n.outputs));
+  const outputNames: string[] = [];
+  const taken = new Set<string>();
+  plan.outputs.forEach((v, i) => {
+    let name = names.get(v)!;
+    if (!produced.has(name) || taken.has(name)) {
+      g.nodeTo(`out${i}`, 'Identity', [name]);
+      name = `out${i}`;
+    }
+    taken.add(name);
+    outputNames.push(name);
+  });
   const model: OnnxModel = {
     irVersion: ONNX_IR_VERSION,
     opsetImports: [
@@ -211,9 +224,9 @@ export function buildModel(
       name: 'captune_recorded',
       nodes: g.nodes,
       inputs: plan.inputs.map((v, i) => valueInfo(`in${i}`, v)),
-      outputs: plan.outputs.map((v, i) => valueInfo(`out${i}`, v)),
+      outputs: plan.outputs.map((v, i) => valueInfo(outputNames[i]!, v)),
       initializers: g.initializers,
     },
   };
-  return { model, external };
+  return { model, external, outputNames };
 }

@@ -139,7 +139,7 @@ export class GraphRunner {
   }
 
   private async compile(records: readonly OpRecord[], plan: GraphPlan, key: string): Promise<CachedSession> {
-    const { model, external } = buildModel(records, plan);
+    const { model, external, outputNames } = buildModel(records, plan);
     const bytes = encodeOnnxModel(model);
     const t0 = performance.now();
     let session: OrtSession;
@@ -170,7 +170,7 @@ export class GraphRunner {
       key,
       session,
       inputNames: plan.inputs.map((_, i) => `in${i}`),
-      outputNames: plan.outputs.map((_, i) => `out${i}`),
+      outputNames,
       constants: plan.constants,
       external,
       constantBytes: external.reduce((s, x) => s + x.data.byteLength, 0),

@@ -76,6 +76,30 @@ describe('contrastive loss', () => {
     const t2i = (ce([logits[0]![0]!, logits[1]![0]!], 0) + ce([logits[0]![1]!, logits[1]![1]!], 1)) / 2;
     expect(loss).toBeCloseTo((i2t + t2i) / 2, 5);
   });
+
+  it('puts hard-negative texts in the image→text softmax only', async () => {
+    const e = new Engine(new ReferenceBackend());
+    const img = [1, 0, 0, 1];
+    const txt = [2, 0, 1, 1, 1, 0.5]; // two paired texts, then one hard negative
+    const t = contrastiveTargets([
+      [true, false, false],
+      [false, true, false],
+    ]);
+    expect(Array.from(t.imageToText)).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(Array.from(t.textToImage)).toEqual([1, 0, 0, 1]);
+    const loss = await e.readScalar(contrastiveLoss(e, e.tensor(img, [2, 2]), e.tensor(txt, [3, 2]), e.scalar(Math.log(10)), t));
+    const c = Math.SQRT1_2;
+    const n = [10 / Math.sqrt(1.25), 5 / Math.sqrt(1.25)]; // cos to (1, 0.5)/|·|, scaled
+    const logits = [
+      [10, 10 * c, n[0]!],
+      [0, 10 * c, n[1]!],
+    ];
+    const ce = (row: number[], k: number) => -(row[k]! - Math.log(row.reduce((a, b) => a + Math.exp(b), 0)));
+    const i2t = (ce(logits[0]!, 0) + ce(logits[1]!, 1)) / 2;
+    const t2i = (ce([logits[0]![0]!, logits[1]![0]!], 0) + ce([logits[0]![1]!, logits[1]![1]!], 1)) / 2;
+    expect(loss).toBeCloseTo((i2t + t2i) / 2, 5);
+    expect(() => contrastiveTargets([[true], [false, true]])).toThrow(/same number of texts/);
+  });
 });
 
 describe('TrainableGpt2', () => {
