@@ -101,7 +101,7 @@ async function clipBench(backend: Backend, quick: boolean, peak: number): Promis
           await e.read(embeds);
           e.dispose(embeds);
         },
-        { warmup: 1, reps: quick ? 1 : 3 },
+        { warmup: 2, reps: quick ? 3 : 5 },
       );
       e.dispose(pixels);
       const r: BenchResult = {
@@ -155,7 +155,8 @@ async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promis
             session.dispose();
           }
         },
-        { warmup: 1, reps: quick ? 1 : 3 },
+        // Two warm-ups: the first compiles, the second lets the allocator settle (steady state).
+        { warmup: 2, reps: quick ? 3 : 5 },
       );
       const r: BenchResult = {
         name: `GPT-2 124M ${name === 'beam' ? 'beam 5' : 'greedy'} decode, ${prompt.length}-token prompt + ${newTokens}`,

@@ -25,7 +25,8 @@ export async function runTrainBench(backend: Backend, quick: boolean): Promise<B
     e.dispose([value, ...grads]);
   };
   try {
-    const { median } = await timeIt(step, { warmup: 1, reps: quick ? 1 : 3 });
+    // Two warm-ups: the first compiles, the second lets the allocator settle (steady state).
+    const { median } = await timeIt(step, { warmup: 2, reps: quick ? 3 : 5 });
     return [
       {
         name: `I-Tuning train step (GPT-2 124M frozen, ${(parameterCount(adapter.params) / 1e6).toFixed(2)}M adapter, B=${B}, T=${T})`,
