@@ -24,6 +24,13 @@ export interface OnnxBackendOptions {
    * other processes compete for the cores. @default false
    */
   readonly threadSpinning?: boolean;
+  /**
+   * ORT's CPU memory arena (`enableCpuMemArena`) and memory-pattern planning
+   * (`enableMemPattern`), per session. Off, the I-Tuning train step bench peaked at ~2.9 GB RSS
+   * instead of ~4.2 GB; its speed and decoding speed moved less than this machine's run-to-run
+   * noise (README, "Memory"). @default { arena: true, pattern: true }
+   */
+  readonly memory?: { readonly arena?: boolean; readonly pattern?: boolean };
   /** Transposed copies of large frozen weights read as `x·wᵀ` by one row (record/transposed-weights.ts). */
   readonly transposedWeights?: TransposedWeightsOptions;
   /** Fuse matmul+bias into Gemm and quick_gelu into com.microsoft QuickGelu (record/fuse-records.ts). @default true */

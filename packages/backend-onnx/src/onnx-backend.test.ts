@@ -29,6 +29,21 @@ describe('onnx backend recording', () => {
     e.dispose([x, y]);
   });
 
+  it('gives the same results with the ORT memory arena and memory patterns off', async () => {
+    const plain = await onnxBackendProvider.createOnnx('cpu', { memory: { arena: false, pattern: false } });
+    try {
+      const p = new Engine(plain);
+      const data = Array.from({ length: 24 }, (_, i) => Math.sin(i));
+      const f = (eng: Engine) => eng.tidy(() => eng.softmax(eng.matmul(eng.tensor(data, [4, 6]), eng.tensor(data, [6, 4])), -1));
+      const [a, b] = [f(e), f(p)];
+      expect(Array.from(await p.read(b))).toEqual(Array.from(await e.read(a)));
+      e.dispose(a);
+      p.dispose(b);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('drops disposed intermediates nothing needs before compiling', () => {
     const x = e.tensor([1, 2], [2]);
     e.tidy(() => {

@@ -66,6 +66,8 @@ export class OnnxBackend implements Backend {
       maxConstantBytes: options.maxConstantBytes ?? 4 * 2 ** 30,
       constants: new ConstantPolicy(options.constants),
       threadSpinning: options.threadSpinning ?? false,
+      memoryArena: options.memory?.arena ?? true,
+      memoryPattern: options.memory?.pattern ?? true,
     });
     this.fused = {
       attention: (q, kk, v, mask, scale, out) =>

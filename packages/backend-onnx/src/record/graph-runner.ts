@@ -68,6 +68,10 @@ export interface GraphRunnerOptions {
   readonly constants: ConstantPolicy;
   /** Worker threads spin between the ops of a run (stopping when it ends) instead of sleeping. */
   readonly threadSpinning: boolean;
+  /** ORT's CPU memory arena (`enableCpuMemArena`). */
+  readonly memoryArena: boolean;
+  /** ORT's memory-pattern planning (`enableMemPattern`). */
+  readonly memoryPattern: boolean;
 }
 
 export class GraphRunner {
@@ -148,6 +152,8 @@ export class GraphRunner {
         executionProviders: [...this.options.executionProviders],
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        enableCpuMemArena: this.options.memoryArena,
+        enableMemPattern: this.options.memoryPattern,
         // Constants: ORT reads their bytes from our buffers (no copy into the model).
         ...(external.length > 0 ? { externalData: external.map((x) => ({ path: x.path, data: x.data })) } : {}),
         // Many sessions live at once (one per graph signature): spinning worker threads of
