@@ -6,6 +6,7 @@
  * vocab.json, merges.txt, tokenizer_config.json) and reports held-out retrieval accuracy.
  *
  *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 500] [--batch 32] [--images 4000] [--seed 7] [--out DIR] [--init DIR]
+ *     [--lr 0.002] [--patch 16] [--group-size 1] [--kind-negatives 0] [--lock-text-steps 0]
  *
  * Images: scenes of seed 1000 + seed rendered at 96 px, through CLIP preprocessing (PIL bicubic
  * 96 → 64). Held-out: scenes of seed 2000 + seed. Runs on @captune/backend-tfjs (wasm).
@@ -64,6 +65,15 @@ const { values: args } = parseArgs({
      * for another kind. They join the image→text softmax, so telling kinds apart always pays.
      */
     'kind-negatives': { type: 'string', default: '0' },
+    /**
+     * Locked text tower for the first N steps: only the vision tower (and the temperature) learn,
+     * towards the fixed, randomly initialised caption embeddings (LiT with the towers swapped).
+     * A caption's kind word moves its random embedding as much as its colour word does, so the
+     * vision tower must learn kinds too; when both towers learn from the start, the text tower
+     * drops the kind words before the vision tower has kind features (a saddle: each side's
+     * gradient towards separating kinds is proportional to the other side's separation).
+     */
+    'lock-text-steps': { type: 'string', default: '0' },
     /** ViT patch size at 64 px: 16 (17 tokens) or 8 (65 tokens, about 4× the cost per step). */
     patch: { type: 'string', default: '16' },
     /** Start from this CLIP folder instead of the random init (with --steps 0: evaluate it). */
@@ -141,6 +151,10 @@ const params = [...clip.params];
 console.log(`tiny CLIP: ${params.reduce((n, p) => n + p.size, 0)} parameters`);
 const noDecay = (p: { name: string; shape: readonly number[] }) => p.shape.length < 2 || p.name.includes('embedding');
 const opt = new AdamW(engine, params, { lr: peakLr, weightDecay: 0.1, noDecay });
+const lockTextSteps = Number(args['lock-text-steps']);
+const isText = (p: { name: string }) => p.name.startsWith('text_model') || p.name.startsWith('text_projection');
+const lockedParams = params.filter((p) => !isText(p));
+const lockedOpt = lockTextSteps > 0 ? new AdamW(engine, lockedParams, { lr: peakLr, weightDecay: 0.1, noDecay }) : null;
 const schedule = { type: 'cosine' as const, warmupSteps: Math.min(80, Math.floor(steps / 10)), minLrRatio: 0.05 };
 
 function pixelsOf(rows: readonly Item[]): Float32Array {
@@ -367,9 +381,9 @@ for (let step = 0; step < steps; step++) {
     const img = clip.vision.forward(engine.tensor(pixels, [batch, 3, IMAGE_SIZE, IMAGE_SIZE])).embeds; // [B, P]
     const txt = clip.text.forward(engine.tensor(Int32Array.from(ids.flat()), [ids.length, CONTEXT], 'int32'), pool).embeds; // [T, P]
     return contrastiveLoss(engine, img, txt, clip.logitScale, targets);
-  }, params);
+  }, step < lockTextSteps ? lockedParams : params);
   const clipped = clipGradNorm(engine, grads, 1.0);
-  opt.update(clipped.grads, learningRateAt(schedule, peakLr, step, steps));
+  (step < lockTextSteps ? lockedOpt! : opt).update(clipped.grads, learningRateAt(schedule, peakLr, step, steps));
   if (step % 50 === 0 || step === steps - 1) {
     const loss = await engine.readScalar(value);
     const s = (performance.now() - t0) / 1000;
