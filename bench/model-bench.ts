@@ -59,6 +59,22 @@ function decodeFlops(prompt: number, newTokens: number, rows: number): number {
   return f;
 }
 
+/**
+ * PyTorch on CPU, float32, random weights, on a 2-core machine of this kind (the ONNX issue's
+ * targets): seconds per batch of images, and per 20-token caption after a 10-token prompt.
+ */
+export const PYTORCH_CPU_SECONDS = { vitBatch1: 0.42, vitBatch16: 16 / 3.6, greedy20: 0.73, beam5x20: 1.23, iTuningStep: 3.3 } as const;
+
+/** `r` as a share of the PyTorch CPU reference's speed (100% = as fast; more is faster). */
+export function vsPytorch(r: BenchResult, referenceSeconds: number, seconds: number): BenchResult {
+  return {
+    name: `${r.name}: speed vs PyTorch CPU (${referenceSeconds.toFixed(2)} s)`,
+    target: r.target,
+    value: (100 * referenceSeconds) / seconds,
+    unit: '%',
+  };
+}
+
 function withPeak(r: BenchResult, flops: number, seconds: number, peak: number): BenchResult[] {
   const gflops = flops / seconds / 1e9;
   return [
@@ -112,6 +128,7 @@ async function clipBench(backend: Backend, quick: boolean, peak: number): Promis
         extra: { secondsPerBatch: median, params: countParams(specs) },
       };
       out.push(...withPeak(r, B * clipVisionFlops(), median, peak));
+      out.push(vsPytorch(r, B === 1 ? PYTORCH_CPU_SECONDS.vitBatch1 : PYTORCH_CPU_SECONDS.vitBatch16, median));
     }
   } finally {
     clip.dispose();
@@ -166,6 +183,7 @@ async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promis
         extra: { secondsPerSequence: median, generated, params: countParams(specs) },
       };
       out.push(...withPeak(r, decodeFlops(prompt.length, generated, beams), median, peak));
+      if (generated === 20) out.push(vsPytorch(r, beams === 1 ? PYTORCH_CPU_SECONDS.greedy20 : PYTORCH_CPU_SECONDS.beam5x20, median));
     }
   } finally {
     lm.dispose();

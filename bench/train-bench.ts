@@ -6,6 +6,7 @@
  */
 import { captionLoss, AdamW, Engine, ITuningAdapter, loadLanguageDecoder, parameterCount, Rng, type Backend } from '@captune/core';
 import { timeIt, type BenchResult } from './bench-result.js';
+import { PYTORCH_CPU_SECONDS, vsPytorch } from './model-bench.js';
 import { GPT2_124M_CONFIG, RandomCheckpoint, gpt2Specs } from './random-checkpoint.js';
 
 export async function runTrainBench(backend: Backend, quick: boolean): Promise<BenchResult[]> {
@@ -27,15 +28,14 @@ export async function runTrainBench(backend: Backend, quick: boolean): Promise<B
   try {
     // Two warm-ups: the first compiles, the second lets the allocator settle (steady state).
     const { median } = await timeIt(step, { warmup: 2, reps: quick ? 3 : 5 });
-    return [
-      {
-        name: `I-Tuning train step (GPT-2 124M frozen, ${(parameterCount(adapter.params) / 1e6).toFixed(2)}M adapter, B=${B}, T=${T})`,
-        target,
-        value: median,
-        unit: 's/step',
-        extra: { stepsPerSecond: 1 / median, pytorchCpuReferenceSeconds: 3.3 },
-      },
-    ];
+    const r: BenchResult = {
+      name: `I-Tuning train step (GPT-2 124M frozen, ${(parameterCount(adapter.params) / 1e6).toFixed(2)}M adapter, B=${B}, T=${T})`,
+      target,
+      value: median,
+      unit: 's/step',
+      extra: { stepsPerSecond: 1 / median, pytorchCpuReferenceSeconds: PYTORCH_CPU_SECONDS.iTuningStep },
+    };
+    return [r, vsPytorch(r, PYTORCH_CPU_SECONDS.iTuningStep, median)];
   } finally {
     e.dispose(tokens);
     opt.dispose();
