@@ -4,11 +4,14 @@
  * linear head with plain cross-entropy on the kind (or the colour) of single-object scenes, and
  * prints held-out accuracy every 50 steps. A check of the architecture and the learning rate apart
  * from the contrastive objective. Measured (packages/core/assets/shapes/README.md): the colour is
- * learned within 150 steps; the kind only sometimes — one run at lr 5e-4 reached 95% after 150
- * steps, others stayed near chance for hundreds of steps, and at lr 2e-3 not within 250 steps.
+ * learned within 150 steps; the kind only sometimes — one exploratory run at lr 5e-4 reached 95%
+ * after 150 steps, but this script's runs with the same settings stayed near chance for hundreds
+ * of steps, and at lr 2e-3 the kind was not learned within 250 steps.
  *
  *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000]
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBackendRegistry } from '../src/backend/backend-container.js';
 import { parseClipImageProcessorConfig } from '../src/checkpoint/clip-image-processor-config.js';
@@ -20,6 +23,7 @@ import { renderSceneRgb } from '../src/node/shapes-render.js';
 import { AdamW } from '../src/optim/adamw.js';
 import { initClipTensors, shapesClipConfig, shapesClipPreprocessorConfig } from '../src/pretrain/shapes-clip-config.js';
 import { loadTrainableClip } from '../src/pretrain/trainable-clip.js';
+import { exportWeights } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
 import { generateScene } from '../src/shapes/generate-scene.js';
 import { SHAPE_COLORS, SHAPE_KINDS } from '../src/shapes/shape-scene.js';
@@ -31,7 +35,15 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '300' },
     target: { type: 'string', default: 'kind' },
     patch: { type: 'string', default: '16' },
+    /** Seeds of the CLIP init, the head init and the batch order. */
     seed: { type: 'string', default: '3' },
+    'head-seed': { type: 'string', default: '1' },
+    'batch-seed': { type: 'string', default: '2' },
+    /**
+     * Write the whole CLIP (this vision tower, the text tower still at its random init) as
+     * DIR/model.safetensors: a supervised warm start for `pretrain-shapes-clip.ts --init DIR`.
+     */
+    save: { type: 'string' },
     /** Training scenes (single-object); 200 more are held out. */
     train: { type: 'string', default: '1000' },
     width: { type: 'string', default: '64' },
@@ -63,10 +75,10 @@ const e = new Engine(backend);
 const seed = Number(args.seed);
 const clip = await loadTrainableClip(e, new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'init'), config);
 const P = config.projection_dim;
-const head = e.variable(e.tensor(new Rng(seed + 1).normalArray(P * classes.length).map((x) => x * 0.1), [P, classes.length]), { name: 'head' });
+const head = e.variable(e.tensor(new Rng(Number(args['head-seed'])).normalArray(P * classes.length).map((x) => x * 0.1), [P, classes.length]), { name: 'head' });
 const params = [...clip.params.filter((p) => p.name.startsWith('vision_model') || p.name.startsWith('visual_projection')), head];
 const opt = new AdamW(e, params, { lr, weightDecay: 0.1 });
-const rng = new Rng(seed + 2);
+const rng = new Rng(Number(args['batch-seed']));
 const pixelsOf = (rows: readonly { pixels: Float32Array }[]) => {
   const d = new Float32Array(rows.length * 3 * SIZE * SIZE);
   rows.forEach((r, i) => d.set(r.pixels, i * 3 * SIZE * SIZE));
@@ -94,4 +106,9 @@ for (let step = 0; step < steps; step++) {
     console.log(`step ${step + 1}/${steps}: training loss ${loss.toFixed(3)} (chance ${Math.log(K).toFixed(3)}), held-out ${args.target} accuracy ${((100 * hits) / test.length).toFixed(1)}%`);
   }
   e.dispose([value, ...grads]);
+}
+if (args.save) {
+  await mkdir(args.save, { recursive: true });
+  await writeFile(join(args.save, 'model.safetensors'), serializeSafetensors(await exportWeights(e, clip.weights, 'F32'), { metadata: { format: 'pt' } }));
+  console.log(`wrote ${join(args.save, 'model.safetensors')}`);
 }
