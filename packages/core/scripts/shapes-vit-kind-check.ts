@@ -4,9 +4,8 @@
  * linear head with plain cross-entropy on the kind (or the colour) of single-object scenes, and
  * prints held-out accuracy every 50 steps. A check of the architecture and the learning rate apart
  * from the contrastive objective. Measured (packages/core/assets/shapes/README.md): the colour is
- * learned within 150 steps; the kind only sometimes — one exploratory run at lr 5e-4 reached 95%
- * after 150 steps, but this script's runs with the same settings stayed near chance for hundreds
- * of steps, and at lr 2e-3 the kind was not learned within 250 steps.
+ * learned within 150 steps; the kind was not learned in any run (chance to ~32% after 200–600
+ * steps at lr 5e-4–2e-3, patch 8 or 16, width 64 or 128, 1,000–6,000 scenes, larger objects).
  *
  *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000]
  */
