@@ -7,7 +7,7 @@
  * learned within 150 steps; the kind was not learned in any run (chance to ~32% after 200–600
  * steps at lr 5e-4–2e-3, patch 8 or 16, width 64 or 128, 1,000–6,000 scenes, larger objects).
  *
- *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000]
+ *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000] [--pool cls|mean]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,8 +46,11 @@ const { values: args } = parseArgs({
     /** Training scenes (single-object); 200 more are held out. */
     train: { type: 'string', default: '1000' },
     width: { type: 'string', default: '64' },
+    /** What the head reads: the projected class token (CLIP's pooling) or the mean of all post-LN tokens. */
+    pool: { type: 'string', default: 'cls' },
   },
 });
+if (args.pool !== 'cls' && args.pool !== 'mean') throw new Error(`--pool must be cls or mean, got ${args.pool}`);
 if (args.target !== 'kind' && args.target !== 'colour') throw new Error(`--target must be kind or colour, got ${args.target}`);
 const classes: readonly string[] = args.target === 'kind' ? SHAPE_KINDS : SHAPE_COLORS;
 const lr = Number(args.lr);
@@ -73,7 +76,12 @@ const backend = await createBackendRegistry([tfjsBackendModule]).create({ backen
 const e = new Engine(backend);
 const seed = Number(args.seed);
 const clip = await loadTrainableClip(e, new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'init'), config);
-const P = config.projection_dim;
+const P = args.pool === 'cls' ? config.projection_dim : config.vision_config.hidden_size;
+/** The head's input [N, P]: CLIP's image embedding, or the mean post-LN token. */
+const features = (pixels: Float32Array, n: number) => {
+  const out = clip.vision.forward(e.tensor(pixels, [n, 3, SIZE, SIZE]));
+  return args.pool === 'cls' ? out.embeds : e.div(e.sum(out.tokensPostLn, [1]), out.tokensPostLn.shape[1]!);
+};
 const head = e.variable(e.tensor(new Rng(Number(args['head-seed'])).normalArray(P * classes.length).map((x) => x * 0.1), [P, classes.length]), { name: 'head' });
 const params = [...clip.params.filter((p) => p.name.startsWith('vision_model') || p.name.startsWith('visual_projection')), head];
 const opt = new AdamW(e, params, { lr, weightDecay: 0.1 });
@@ -87,13 +95,13 @@ for (let step = 0; step < steps; step++) {
   const rows = Array.from({ length: B }, () => train[rng.int(train.length)]!);
   const labels = Int32Array.from(rows.map((r) => r.label));
   const { value, grads } = e.valueAndGrads(() => {
-    const emb = clip.vision.forward(e.tensor(pixelsOf(rows), [B, 3, SIZE, SIZE])).embeds; // [B, P]
+    const emb = features(pixelsOf(rows), B); // [B, P]
     return e.div(e.sum(e.softmaxCrossEntropy(e.matmul(emb, head), e.tensor(labels, [B], 'int32'))), B); // []
   }, params);
   opt.update(grads, lr);
   if ((step + 1) % 50 === 0 || step + 1 === steps) {
     const loss = await e.readScalar(value);
-    const logits = e.tidy(() => e.matmul(clip.vision.forward(e.tensor(pixelsOf(test), [test.length, 3, SIZE, SIZE])).embeds, head)); // [N, K]
+    const logits = e.tidy(() => e.matmul(features(pixelsOf(test), test.length), head)); // [N, K]
     const l = (await e.read(logits)) as Float32Array;
     e.dispose(logits);
     const K = classes.length;
