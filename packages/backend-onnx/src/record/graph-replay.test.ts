@@ -7,7 +7,7 @@ import type { OnnxBackend } from '../onnx-backend.js';
 import { onnxBackendProvider } from '../onnx-backend-provider.js';
 import { PendingGraph } from './pending-graph.js';
 import { GraphValue } from './graph-value.js';
-import { planGraph, sameStructure, structureKey } from './graph-plan.js';
+import { buildModel, planGraph, sameStructure, structureKey } from './graph-plan.js';
 import { binaryEmitter, unaryEmitter } from './kernel-emitters.js';
 
 describe('graph structures', () => {
@@ -32,6 +32,22 @@ describe('graph structures', () => {
     const b = plan([1, 7], 'exp', false);
     expect(sameStructure(a.structure, b.structure)).toBe(true);
     expect(structureKey(a.structure)).toBe(structureKey(b.structure));
+  });
+
+  it('name graph outputs after the nodes that produce them, with no copying Identity', () => {
+    const g = new PendingGraph(100);
+    const x = materialised([2]);
+    const spec = { shape: [2], dtype: 'float32' as const };
+    const [mid] = g.add(unaryEmitter('exp', x), [x], [spec]);
+    const [y] = g.add(binaryEmitter('add', mid!, x), [mid!, x], [spec]); // mid and y both kept
+    const records = g.take();
+    const { model, outputNames } = buildModel(records, planGraph(records, () => false));
+    expect(model.graph.nodes.some((n) => n.opType === 'Identity')).toBe(false);
+    const produced = new Set(model.graph.nodes.flatMap((n) => n.outputs));
+    expect(outputNames).toHaveLength(2);
+    for (const name of outputNames) expect(produced.has(name)).toBe(true);
+    expect(model.graph.outputs.map((o) => o.name)).toEqual(outputNames);
+    void y;
   });
 
   it('differ when an op or the set of outputs differs', () => {
