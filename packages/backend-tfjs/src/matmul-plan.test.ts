@@ -97,48 +97,24 @@ describe.each(TEST_DEVICES)('tfjs matmul paths on %s', (device) => {
 
   // Deterministic, non-symmetric values so a wrong transpose cannot pass.
   const data = (n: number, salt: number) => seq(n, (i) => (((i * 7 + salt) % 13) - 6) / 4);
+  /** op(a)·op(w) on the backend, read back as [outShape]. */
+  const product = async (a: number[], aShape: number[], w: number[], wShape: number[], transposeA: boolean, transposeB: boolean, outShape: number[]) =>
+    read(b, b.matmul(ref(b, a, aShape), ref(b, w, wShape), { transposeA, transposeB }, { shape: outShape, dtype: 'float32' }), outShape, 'float32');
 
   it('matches the reference with transposeA / transposeB on a 2-D product (explicit-transpose path)', async () => {
     const [m, k, n] = [40, 24, 20];
     const aT = data(k * m, 1); // stored [K, M]
     const bT = data(n * k, 2); // stored [N, K]
-    const out = b.matmul(
-      ref(b, aT, [k, m]),
-      ref(b, bT, [n, k]),
-      { transposeA: true, transposeB: true },
-      { shape: [m, n], dtype: 'float32' },
-    );
-    expectClose(
-      await read(b, out, [m, n], 'float32'),
-      matmulRef(transpose2d(aT, k, m), transpose2d(bT, n, k), m, k, n),
-    );
+    expectClose(await product(aT, [k, m], bT, [n, k], true, true, [m, n]), matmulRef(transpose2d(aT, k, m), transpose2d(bT, n, k), m, k, n));
     const a = data(m * k, 3);
-    const outB = b.matmul(
-      ref(b, a, [m, k]),
-      ref(b, bT, [n, k]),
-      { transposeA: false, transposeB: true },
-      { shape: [m, n], dtype: 'float32' },
-    );
-    expectClose(
-      await read(b, outB, [m, n], 'float32'),
-      matmulRef(a, transpose2d(bT, n, k), m, k, n),
-    );
+    expectClose(await product(a, [m, k], bT, [n, k], false, true, [m, n]), matmulRef(a, transpose2d(bT, n, k), m, k, n));
   });
 
   it('matches the reference with transposeB and a single row (flag path)', async () => {
     const [k, n] = [24, 30];
     const x = data(k, 4);
     const wT = data(n * k, 5); // stored [N, K]
-    const out = b.matmul(
-      ref(b, x, [1, k]),
-      ref(b, wT, [n, k]),
-      { transposeA: false, transposeB: true },
-      { shape: [1, n], dtype: 'float32' },
-    );
-    expectClose(
-      await read(b, out, [1, n], 'float32'),
-      matmulRef(x, transpose2d(wT, n, k), 1, k, n),
-    );
+    expectClose(await product(x, [1, k], wT, [n, k], false, true, [1, n]), matmulRef(x, transpose2d(wT, n, k), 1, k, n));
   });
 
   it('matches the reference for a batch against one matrix (folded path), with and without transposes', async () => {
@@ -149,30 +125,12 @@ describe.each(TEST_DEVICES)('tfjs matmul paths on %s', (device) => {
     const want = seq(B, (i) => i).flatMap((i) =>
       matmulRef(x.slice(i * T * k, (i + 1) * T * k), w, T, k, n),
     );
-    const plain = b.matmul(
-      ref(b, x, [B, T, k]),
-      ref(b, w, [1, k, n]),
-      { transposeA: false, transposeB: false },
-      { shape: [B, T, n], dtype: 'float32' },
-    );
-    expectClose(await read(b, plain, [B, T, n], 'float32'), want);
-    const flagged = b.matmul(
-      ref(b, x, [B, T, k]),
-      ref(b, wT, [n, k]),
-      { transposeA: false, transposeB: true },
-      { shape: [B, T, n], dtype: 'float32' },
-    );
-    expectClose(await read(b, flagged, [B, T, n], 'float32'), want);
+    expectClose(await product(x, [B, T, k], w, [1, k, n], false, false, [B, T, n]), want);
+    expectClose(await product(x, [B, T, k], wT, [n, k], false, true, [B, T, n]), want);
     // a stored [B, K, T] with transposeA
     const xT = seq(B, (i) => i).flatMap((i) =>
       transpose2d(x.slice(i * T * k, (i + 1) * T * k), T, k),
     );
-    const both = b.matmul(
-      ref(b, xT, [B, k, T]),
-      ref(b, wT, [n, k]),
-      { transposeA: true, transposeB: true },
-      { shape: [B, T, n], dtype: 'float32' },
-    );
-    expectClose(await read(b, both, [B, T, n], 'float32'), want);
+    expectClose(await product(xT, [B, k, T], wT, [n, k], true, true, [B, T, n]), want);
   });
 });

@@ -28,6 +28,8 @@ import { clipPoolIndices } from '../src/models/clip/clip-text.js';
 import { openCheckpoint } from '../src/node/checkpoint-folder.js';
 import { renderSceneRgb } from '../src/node/shapes-render.js';
 import { loadTokenizer } from '../src/node/tokenizer-folder.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../src/alignment/cholesky.js';
+import { naiveNormalEquations } from '../src/alignment/naive-least-squares.js';
 import { AdamW } from '../src/optim/adamw.js';
 import { clipGradNorm } from '../src/optim/clip-grad-norm.js';
 import { learningRateAt } from '../src/optim/lr-schedule.js';
@@ -38,6 +40,7 @@ import { loadTrainableClip } from '../src/pretrain/trainable-clip.js';
 import { exportWeights } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
 import { generateScene } from '../src/shapes/generate-scene.js';
+import { SHAPE_KINDS } from '../src/shapes/shape-scene.js';
 import { captionScene, shapesVocabulary } from '../src/shapes/scene-captions.js';
 import { clipVocabFromBpeText } from '../src/tokenizers/bpe-files.js';
 import { ClipTokenizer } from '../src/tokenizers/clip-tokenizer.js';
@@ -132,14 +135,13 @@ interface ProbeItem {
   readonly kind: number;
   readonly texts: string[]; // the 5 kinds, in the scene's own size and colour
 }
-const KINDS = ['circle', 'square', 'triangle', 'star', 'diamond'] as const;
 const probeItems: ProbeItem[] = [];
 for (let index = 0; probeItems.length < 600; index++) {
   const scene = generateScene(3000 + seed, index);
   if (scene.objects.length !== 1) continue;
   const o = scene.objects[0]!;
   const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
-  probeItems.push({ pixels, kind: KINDS.indexOf(o.kind as (typeof KINDS)[number]), texts: KINDS.map((k) => `a ${o.size} ${o.color} ${k}`) });
+  probeItems.push({ pixels, kind: SHAPE_KINDS.indexOf(o.kind), texts: SHAPE_KINDS.map((k) => `a ${o.size} ${o.color} ${k}`) });
 }
 console.log(`rendered ${train.length} + ${heldOut.length} images in ${((performance.now() - t00) / 1000).toFixed(1)} s; CLIP vocabulary ${tokenizer.vocabSize} tokens (${subset.merges.length} merges)`);
 
@@ -157,7 +159,7 @@ const lockedParams = params.filter((p) => !isText(p));
 const lockedOpt = lockTextSteps > 0 ? new AdamW(engine, lockedParams, { lr: peakLr, weightDecay: 0.1, noDecay }) : null;
 const schedule = { type: 'cosine' as const, warmupSteps: Math.min(80, Math.floor(steps / 10)), minLrRatio: 0.05 };
 
-function pixelsOf(rows: readonly Item[]): Float32Array {
+function pixelsOf(rows: readonly { readonly pixels: Float32Array }[]): Float32Array {
   const plane = 3 * IMAGE_SIZE * IMAGE_SIZE;
   const data = new Float32Array(rows.length * plane);
   rows.forEach((r, i) => data.set(r.pixels, i * plane));
@@ -231,31 +233,11 @@ const trainableModel = {
   },
 };
 
-/** Solves (A + λI) x = b for a symmetric positive definite A (Cholesky), in float64. */
-function solveRidge(a: Float64Array, b: Float64Array, n: number, cols: number, lambda: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j]! + (i === j ? lambda : 0);
-      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = i === j ? Math.sqrt(s) : s / l[j * n + j]!;
-    }
-  }
-  const x = new Float64Array(n * cols);
-  for (let c = 0; c < cols; c++) {
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = b[i * cols + c]!;
-      for (let k = 0; k < i; k++) s -= l[i * n + k]! * y[k]!;
-      y[i] = s / l[i * n + i]!;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = y[i]!;
-      for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k * cols + c]!;
-      x[i * cols + c] = s / l[i * n + i]!;
-    }
-  }
-  return x;
+/** The index of the largest of score(0 … n−1). */
+function argmax(n: number, score: (q: number) => number): number {
+  let best = 0;
+  for (let q = 1; q < n; q++) if (score(q) > score(best)) best = q;
+  return best;
 }
 /**
  * How much the vision tower knows about kinds, on single-object held-out scenes: a ridge probe
@@ -269,7 +251,7 @@ async function kindProbes(): Promise<{ probe: number; zeroShot: number }> {
     const rows = probeItems.slice(i, i + 50);
     const n = rows.length;
     const [tokens, embeds] = engine.tidy(() => {
-      const out = clip.vision.forward(engine.tensor(pixelsOf(rows as unknown as Item[]), [n, 3, IMAGE_SIZE, IMAGE_SIZE]));
+      const out = clip.vision.forward(engine.tensor(pixelsOf(rows), [n, 3, IMAGE_SIZE, IMAGE_SIZE]));
       return [out.tokensPostLn, out.embeds];
     });
     const t = (await engine.read(tokens!)) as Float32Array; // [n, T, C]
@@ -286,13 +268,11 @@ async function kindProbes(): Promise<{ probe: number; zeroShot: number }> {
         f[WIDTH + c] = m / (T - 1);
       }
       feats.push(f);
-      let best = -1;
-      let bestScore = -Infinity;
-      for (let q = 0; q < KINDS.length; q++) {
-        let s = 0;
-        for (let d = 0; d < P; d++) s += e[k * P + d]! * txt[(k * KINDS.length + q) * P + d]!;
-        if (s > bestScore) [bestScore, best] = [s, q];
-      }
+      const best = argmax(SHAPE_KINDS.length, (q) => {
+        let dot = 0;
+        for (let d = 0; d < P; d++) dot += e[k * P + d]! * txt[(k * SHAPE_KINDS.length + q) * P + d]!;
+        return dot;
+      });
       if (best === r.kind) zeroHits++;
     });
   }
@@ -303,26 +283,20 @@ async function kindProbes(): Promise<{ probe: number; zeroShot: number }> {
   for (let i = 0; i < nTrain; i++) for (let d = 0; d < D; d++) mean[d] += feats[i]![d]! / nTrain;
   for (let i = 0; i < nTrain; i++) for (let d = 0; d < D; d++) sd[d] += (feats[i]![d]! - mean[d]!) ** 2 / nTrain;
   const z = (f: Float64Array) => Float64Array.from(f, (v, d) => (v - mean[d]!) / Math.sqrt(sd[d]! + 1e-8));
-  const xtx = new Float64Array((D + 1) * (D + 1));
-  const xty = new Float64Array((D + 1) * KINDS.length);
-  for (let i = 0; i < nTrain; i++) {
-    const x = [...z(feats[i]!), 1];
-    for (let a = 0; a <= D; a++) {
-      for (let b = 0; b <= D; b++) xtx[a * (D + 1) + b] += x[a]! * x[b]!;
-      xty[a * KINDS.length + probeItems[i]!.kind] += x[a]!;
-    }
-  }
-  const w = solveRidge(xtx, xty, D + 1, KINDS.length, 10);
+  // Ridge (λ = 10) on [z-scored features, 1] → one-hot kind, by Cholesky in float64.
+  const K = SHAPE_KINDS.length;
+  const withBias = (f: Float64Array) => [...z(f), 1];
+  const x = Float64Array.from(feats.slice(0, nTrain).flatMap(withBias)); // [nTrain, D+1]
+  const y = new Float64Array(nTrain * K); // [nTrain, K]
+  for (let i = 0; i < nTrain; i++) y[i * K + probeItems[i]!.kind] = 1;
+  const { a, b: w } = naiveNormalEquations(x, y, nTrain, D + 1, K);
+  for (let i = 0; i <= D; i++) a[i * (D + 1) + i]! += 10;
+  if (!choleskyInPlace(a, D + 1)) throw new Error('kind probe: the ridge system is not positive definite');
+  choleskySolveInPlace(a, D + 1, w, K); // w [D+1, K]
   let hits = 0;
   for (let i = nTrain; i < feats.length; i++) {
-    const x = [...z(feats[i]!), 1];
-    let best = -1;
-    let bestScore = -Infinity;
-    for (let q = 0; q < KINDS.length; q++) {
-      let s = 0;
-      for (let a = 0; a <= D; a++) s += x[a]! * w[a * KINDS.length + q]!;
-      if (s > bestScore) [bestScore, best] = [s, q];
-    }
+    const row = withBias(feats[i]!);
+    const best = argmax(K, (q) => row.reduce((acc, v, j) => acc + v * w[j * K + q]!, 0));
     if (best === probeItems[i]!.kind) hits++;
   }
   return { probe: hits / (feats.length - nTrain), zeroShot: zeroHits / feats.length };
@@ -357,12 +331,12 @@ function sampleBatch(): Item[] {
   return rows;
 }
 const kindNegatives = Number(args['kind-negatives']);
-const KIND_WORD = /\b(circle|square|triangle|star|diamond)(s?)\b/g;
+const KIND_WORD = new RegExp(`\\b(${SHAPE_KINDS.join('|')})(s?)\\b`, 'g');
 /** `caption` with one of its kind words (chosen at random) replaced by another kind. */
 function swapKind(caption: string): string {
   const hits = [...caption.matchAll(KIND_WORD)];
   const hit = hits[rng.int(hits.length)]!;
-  const others = KINDS.filter((k) => k !== hit[1]);
+  const others = SHAPE_KINDS.filter((k) => k !== hit[1]);
   const word = `${others[rng.int(others.length)]!}${hit[2]!}`;
   return caption.slice(0, hit.index) + word + caption.slice(hit.index + hit[0].length);
 }
