@@ -44,6 +44,8 @@ export interface RunnerStats {
   runMs: number;
   /** Constants (pre-packed weights) in the last graph run. */
   lastConstants: number;
+  /** ONNX nodes the backend emitted into the last run's graph (before ORT's optimiser). */
+  lastNodes: number;
 }
 
 interface CachedSession {
@@ -51,6 +53,8 @@ interface CachedSession {
   readonly session: OrtSession;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** ONNX nodes in the compiled graph. */
+  readonly nodes: number;
   /** The values held as constants, and their bytes (kept alive while ORT may read them). */
   readonly constants: readonly GraphValue[];
   readonly external: readonly ExternalBytes[];
@@ -75,7 +79,7 @@ export interface GraphRunnerOptions {
 }
 
 export class GraphRunner {
-  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, replays: 0, lastRecords: 0, compileMs: 0, runMs: 0, lastConstants: 0 };
+  readonly stats: RunnerStats = { compiles: 0, runs: 0, cacheHits: 0, replays: 0, lastRecords: 0, compileMs: 0, runMs: 0, lastConstants: 0, lastNodes: 0 };
   private readonly sessions = new Map<string, CachedSession>();
   /** Sessions dropped while a run may be using them; released before the next run. */
   private retired: CachedSession[] = [];
@@ -108,6 +112,7 @@ export class GraphRunner {
     this.stats.runs++;
     this.stats.lastRecords = records.length;
     this.stats.lastConstants = plan.constants.length;
+    this.stats.lastNodes = entry.nodes;
     plan.outputs.forEach((v, i) => (v.tensor = results[entry.outputNames[i]!]!));
   }
 
@@ -177,6 +182,7 @@ export class GraphRunner {
       session,
       inputNames: plan.inputs.map((_, i) => `in${i}`),
       outputNames,
+      nodes: model.graph.nodes.length,
       constants: plan.constants,
       external,
       constantBytes: external.reduce((s, x) => s + x.data.byteLength, 0),
