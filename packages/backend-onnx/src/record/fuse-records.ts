@@ -15,11 +15,10 @@
  * the originals (and their consumer counts) are untouched, for the caller's bookkeeping.
  */
 import { attr, type GraphBuilder } from '../graph/graph-builder.js';
-import type { KernelEmitter } from './kernel-emitters.js';
+import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';
 import { OnnxDataType } from '../proto/onnx-model.js';
-import { GraphValue, OpRecord } from './graph-value.js';
-
-export const MS_DOMAIN = 'com.microsoft';
+import type { GraphValue, OpRecord } from './graph-value.js';
+import { FusionBatch } from './fusion-batch.js';
 
 /** Y [M, N] = op(A)·op(B) + bias [N] (Gemm with C). */
 export function gemmBiasEmitter(transposeA: boolean, transposeB: boolean): KernelEmitter {
@@ -58,64 +57,65 @@ export function subOneHotEmitter(depth: number): KernelEmitter {
 
 const MATMUL_2D = /^matmul:([01])([01]):float32\/2;float32\/2$/;
 
-/** `v` is an intermediate fusion may drop: produced in this batch, disposed, read by one record. */
-function dropable(v: GraphValue, producers: Map<GraphValue, OpRecord>): boolean {
-  return v.disposed && v.consumers === 1 && producers.has(v);
-}
-
 /** A materialised float scalar's value, else null. */
 function scalarValue(v: GraphValue): number | null {
   if (v.shape.length !== 0 || v.dtype !== 'float32' || !v.tensor) return null;
   return (v.tensor.data as Float32Array)[0]!;
 }
 
-/** The batch with matmul+bias and quick_gelu chains fused; `records` itself is not modified. */
-export function fuseRecords(records: readonly OpRecord[]): OpRecord[] {
-  const producers = new Map<GraphValue, OpRecord>();
-  for (const r of records) for (const o of r.outputs) producers.set(o, r);
-  const replaced = new Map<OpRecord, OpRecord>();
-  const removed = new Set<OpRecord>();
+/** y [M, N] + bias [N] where y = matmul(a, b) is fused away: one Gemm with C. */
+function fuseGemmBias(batch: FusionBatch, r: OpRecord): void {
+  const key = r.emitter.key;
+  if (key !== 'binary:add:float32/2;float32/1' && key !== 'binary:add:float32/1;float32/2') return;
+  const [y, bias] = key.endsWith('/1') ? [r.inputs[0]!, r.inputs[1]!] : [r.inputs[1]!, r.inputs[0]!];
+  const mm = batch.producer(y);
+  const m = mm ? MATMUL_2D.exec(mm.emitter.key) : null;
+  if (!mm || !m || !batch.dropable(y) || bias.shape[0] !== y.shape[1]) return;
+  batch.fuse(r, gemmBiasEmitter(m[1] === '1', m[2] === '1'), [mm.inputs[0]!, mm.inputs[1]!, bias], r.outputs, [mm]);
+}
 
-  for (const r of records) {
-    const key = r.emitter.key;
-    if (key === 'binary:add:float32/2;float32/1' || key === 'binary:add:float32/1;float32/2') {
-      const [y, bias] = key.endsWith('/1') ? [r.inputs[0]!, r.inputs[1]!] : [r.inputs[1]!, r.inputs[0]!];
-      const mm = producers.get(y);
-      const m = mm && !removed.has(mm) && !replaced.has(mm) ? MATMUL_2D.exec(mm.emitter.key) : null;
-      if (!mm || !m || !dropable(y, producers) || bias.shape[0] !== y.shape[1]) continue;
-      const fused = new OpRecord(gemmBiasEmitter(m[1] === '1', m[2] === '1'), [mm.inputs[0]!, mm.inputs[1]!, bias]);
-      fused.outputs.push(...r.outputs);
-      removed.add(mm);
-      replaced.set(r, fused);
-    } else if (key === 'binary:sub:float32/2;float32/2') {
-      const [a, oh] = r.inputs as [GraphValue, GraphValue];
-      const src = producers.get(oh);
-      const m = src ? /^oneHot:(\d+):int32\/1$/.exec(src.emitter.key) : null;
-      if (!src || !m || removed.has(src) || !dropable(oh, producers) || a.shape[0] !== oh.shape[0] || a.shape[1] !== oh.shape[1]) continue;
-      const fused = new OpRecord(subOneHotEmitter(Number(m[1])), [a, src.inputs[0]!]);
-      fused.outputs.push(...r.outputs);
-      removed.add(src);
-      replaced.set(r, fused);
-    } else if (/^binary:mul:float32\/(\d+);float32\/\1$/.test(key)) {
-      // x · sigmoid(α·x), the sigmoid on either side.
-      for (const [x, s] of [[r.inputs[0]!, r.inputs[1]!], [r.inputs[1]!, r.inputs[0]!]] as const) {
-        const sig = producers.get(s);
-        if (!sig || sig.emitter.key !== `unary:sigmoid:float32/${x.shape.length}` || !dropable(s, producers)) continue;
-        const scaled = sig.inputs[0]!;
-        const mul = producers.get(scaled);
-        if (!mul || mul.emitter.key !== `binary:mul:float32/${x.shape.length};float32/0` || !dropable(scaled, producers)) continue;
-        const alpha = mul.inputs[0] === x ? scalarValue(mul.inputs[1]!) : null;
-        if (alpha === null || removed.has(sig) || removed.has(mul)) continue;
-        const fused = new OpRecord(quickGeluEmitter(alpha, x.shape.length), [x]);
-        fused.outputs.push(...r.outputs);
-        removed.add(sig).add(mul);
-        replaced.set(r, fused);
-        break;
-      }
+/** a [N, V] − oneHot(labels [N], V) where the one-hot is fused away: one ScatterElements. */
+function fuseSubOneHot(batch: FusionBatch, r: OpRecord): void {
+  if (r.emitter.key !== 'binary:sub:float32/2;float32/2') return;
+  const [a, oh] = r.inputs as [GraphValue, GraphValue];
+  const src = batch.producer(oh);
+  const m = src ? /^oneHot:(\d+):int32\/1$/.exec(src.emitter.key) : null;
+  if (!src || !m || !batch.dropable(oh) || a.shape[0] !== oh.shape[0] || a.shape[1] !== oh.shape[1]) return;
+  batch.fuse(r, subOneHotEmitter(Number(m[1])), [a, src.inputs[0]!], r.outputs, [src]);
+}
+
+/** x · sigmoid(α·x), the sigmoid on either side, with α a materialised scalar: one QuickGelu. */
+function fuseQuickGelu(batch: FusionBatch, r: OpRecord): void {
+  if (!/^binary:mul:float32\/(\d+);float32\/\1$/.test(r.emitter.key)) return;
+  for (const [x, s] of [[r.inputs[0]!, r.inputs[1]!], [r.inputs[1]!, r.inputs[0]!]] as const) {
+    const sig = batch.producerKeyed(s, (k) => k === `unary:sigmoid:float32/${x.shape.length}`);
+    if (!sig || !batch.dropable(s)) continue;
+    const scaled = sig.inputs[0]!;
+    const mul = batch.producerKeyed(scaled, (k) => k === `binary:mul:float32/${x.shape.length};float32/0`);
+    if (!mul || !batch.dropable(scaled)) continue;
+    const alpha = mul.inputs[0] === x ? scalarValue(mul.inputs[1]!) : null;
+    if (alpha === null) continue;
+    batch.fuse(r, quickGeluEmitter(alpha, x.shape.length), [x], r.outputs, [sig, mul]);
+    return;
+  }
+}
+
+/** The rules, tried in this order on each slot of the batch, in call order. */
+const RULES: readonly ((batch: FusionBatch, r: OpRecord) => void)[] = [
+  fuseGemmBias,
+  fuseSubOneHot,
+  fuseQuickGelu,
+];
+
+/** The batch with every fusion applied; `records` itself is not modified. */
+export function fuseRecords(records: readonly OpRecord[]): OpRecord[] {
+  const batch = new FusionBatch(records);
+  for (let i = 0; i < batch.length; i++) {
+    for (const rule of RULES) {
+      const r = batch.at(i);
+      if (!r) break;
+      rule(batch, r);
     }
   }
-  if (replaced.size === 0) return [...records];
-  const out: OpRecord[] = [];
-  for (const r of records) if (!removed.has(r)) out.push(replaced.get(r) ?? r);
-  return out;
+  return batch.result();
 }

@@ -18,8 +18,7 @@ import {
   type OnnxModel,
   type OnnxValueInfo,
 } from '../proto/onnx-model.js';
-import { elemType } from './kernel-emitters.js';
-import { MS_DOMAIN } from './fuse-records.js';
+import { elemType, MS_DOMAIN } from './kernel-emitters.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 
 /** The graph of a batch of records: signature, inputs, constants, outputs. */
@@ -83,13 +82,19 @@ export interface ExternalBytes {
 
 /**
  * The values some record of the batch multiplies as the weight operand (matmul's second
- * operand, matmulBiasGelu's `w`) by more than one row: only those gain from pre-packing. With a
+ * operand, matmulBiasGelu's `w`, a fused record's `weight` input) by more than one row: only those gain from pre-packing. With a
  * single row (a greedy decoding step of one sequence) MLAS reads unpacked weights directly
  * (`MlasSgemmOperation`'s M = 1 path), so a constant would only cost compile time and memory.
  */
 export function packedOperands(records: readonly OpRecord[]): Set<GraphValue> {
   const out = new Set<GraphValue>();
   for (const r of records) {
+    const weight = r.emitter.weight;
+    if (weight !== undefined) {
+      const a = r.inputs[0]!;
+      if (a.shape.slice(0, -1).reduce((p, d) => p * d, 1) > 1) out.add(r.inputs[weight]!);
+      continue;
+    }
     const key = r.emitter.key;
     const matmul = key.startsWith('matmul:');
     const gemmBias = key.startsWith('gemmBias:');

@@ -12,11 +12,19 @@ import { isComparison, type BinaryOp, type DType, type MatmulOptions, type OutSp
 import { attr, type GraphBuilder } from '../graph/graph-builder.js';
 import { OnnxDataType, type OnnxElemType } from '../proto/onnx-model.js';
 
+/** onnxruntime's contrib operator domain (fused kernels: QuickGelu, SkipLayerNormalization, MultiHeadAttention). */
+export const MS_DOMAIN = 'com.microsoft';
+
 export interface KernelEmitter {
   /** Structural key: equal keys emit equal nodes for equally shaped inputs. */
   readonly key: string;
   /** Appends the nodes; `ins` are the input value names; returns the output value names. */
   readonly emit: (g: GraphBuilder, ins: readonly string[]) => string[];
+  /**
+   * The input multiplied as a 2-D weight by every row of input 0 ([..., K]: all leading axes
+   * are rows), for the constant policy (graph-plan.ts `packedOperands`); fused records set it.
+   */
+  readonly weight?: number;
 }
 
 /** Shape and dtype of an input, as the kernel saw it. */
