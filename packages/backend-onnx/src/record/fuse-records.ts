@@ -19,6 +19,7 @@ import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';
 import { OnnxDataType } from '../proto/onnx-model.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 import { FusionBatch } from './fusion-batch.js';
+import { fuseFastGelu, fuseLinear } from './fuse-linear.js';
 
 /** Y [M, N] = op(A)·op(B) + bias [N] (Gemm with C). */
 export function gemmBiasEmitter(transposeA: boolean, transposeB: boolean): KernelEmitter {
@@ -105,6 +106,8 @@ const RULES: readonly ((batch: FusionBatch, r: OpRecord) => void)[] = [
   fuseGemmBias,
   fuseSubOneHot,
   fuseQuickGelu,
+  fuseLinear,
+  fuseFastGelu,
 ];
 
 /** The batch with every fusion applied; `records` itself is not modified. */

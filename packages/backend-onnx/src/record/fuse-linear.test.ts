@@ -1,0 +1,74 @@
+// Fused and unfused graphs (record/fuse-linear.ts) agree: core's linear on [..., K] inputs as
+// one MatMul (FusedMatMul for x·wᵀ) + Add, gelu(linear) as MatMul + FastGelu; and a fused
+// linear's weight is still pre-packed as a constant when several rows multiply it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FusionHarness, expectSameResults } from './fusion-testing.js';
+import { fuseRecords } from './fuse-records.js';
+import { packedOperands } from './graph-plan.js';
+import { GraphValue, OpRecord } from './graph-value.js';
+import { matmulEmitter, reshapeEmitter, binaryEmitter } from './kernel-emitters.js';
+
+describe('linear fusion', () => {
+  let h: FusionHarness;
+  beforeAll(async () => {
+    h = await FusionHarness.create();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('fuses reshape + matmul + bias + reshape into MatMul + Add, for x·w and x·wᵀ', async () => {
+    // (An uploaded input is reshaped on the host: the inputs are computed, as inside a model.)
+    const r = await h.run([[2, 3, 5], [5, 4], [4, 5], [4]], (e, [x, w, wt, b]) => {
+      const nx = e.neg(x!); // [2, 3, 5]
+      return [e.linear(nx, w!, b!), e.linear(nx, wt!, b!, { transposed: true })]; // [2, 3, 4] each
+    });
+    expectSameResults(r);
+    // Per linear: the two reshapes and the matmul (already one Gemm with the add) go.
+    expect(r.fusedAway).toBe(2 * 3);
+    expect(r.plainNodes).toBe(1 + 2 * 4); // Neg; Reshape, Gemm, Add, Reshape
+    expect(r.fusedNodes).toBe(1 + 2 * 2); // Neg; MatMul or FusedMatMul, Add
+  });
+
+  it('fuses a linear without bias into one MatMul', async () => {
+    const r = await h.run([[3, 2, 6], [6, 7]], (e, [x, w]) => [e.linear(e.neg(x!), w!)]);
+    expectSameResults(r);
+    expect(r.plainNodes).toBe(4); // Neg, Reshape, Gemm, Reshape
+    expect(r.fusedNodes).toBe(2); // Neg, MatMul
+  });
+
+  it('fuses gelu(linear) into MatMul + FastGelu', async () => {
+    const r = await h.run([[2, 3, 8], [8, 16], [16]], (e, [x, w, b]) => [e.gelu(e.linear(e.neg(x!), w!, b!))]);
+    expectSameResults(r);
+    expect(r.plainNodes).toBe(6); // Neg, Reshape, Gemm, Add, Reshape, Gelu
+    expect(r.fusedNodes).toBe(3); // Neg, MatMul, FastGelu
+  });
+
+  it('keeps the 2-D product when core still holds it', async () => {
+    const r = await h.run([[2, 3, 5], [5, 4], [4]], (e, [x, w, b]) => {
+      const y = e.add(e.matmul(e.reshape(e.neg(x!), [6, 5]), w!), b!); // [6, 4], held
+      return [y, e.reshape(y, [2, 3, 4])];
+    });
+    expectSameResults(r);
+    expect(r.fusedAway).toBe(1); // only matmul + bias → Gemm
+  });
+
+  it('pre-packs a fused linear weight multiplied by several rows, not by one', () => {
+    const w = new GraphValue([5, 4], 'float32');
+    const b = new GraphValue([4], 'float32');
+    for (const rows of [1, 3]) {
+      const x = new GraphValue([1, rows, 5], 'float32');
+      const flat = new OpRecord(reshapeEmitter(x, { shape: [rows, 5], dtype: 'float32' }), [x]);
+      flat.outputs.push(Object.assign(new GraphValue([rows, 5], 'float32'), { disposed: true, consumers: 1 }));
+      const mm = new OpRecord(matmulEmitter(flat.outputs[0]!, w, { transposeA: false, transposeB: false }), [flat.outputs[0]!, w]);
+      mm.outputs.push(Object.assign(new GraphValue([rows, 4], 'float32'), { disposed: true, consumers: 1 }));
+      const add = new OpRecord(binaryEmitter('add', mm.outputs[0]!, b), [mm.outputs[0]!, b]);
+      add.outputs.push(Object.assign(new GraphValue([rows, 4], 'float32'), { disposed: true, consumers: 1 }));
+      const back = new OpRecord(reshapeEmitter(add.outputs[0]!, { shape: [1, rows, 4], dtype: 'float32' }), [add.outputs[0]!]);
+      back.outputs.push(new GraphValue([1, rows, 4], 'float32'));
+      const fused = fuseRecords([flat, mm, add, back]);
+      expect(fused.map((r) => r.emitter.key)).toEqual(['linear:01']);
+      expect(packedOperands(fused).has(w)).toBe(rows > 1);
+    }
+  });
+});

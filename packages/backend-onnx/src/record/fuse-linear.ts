@@ -1,0 +1,91 @@
+/**
+ * core's `linear` (engine nn-ops.ts) of a [..., K] input records three kernels: reshape to
+ * [N, K], a 2-D matmul (with `+ bias [M]`, fused into a Gemm by fuse-records.ts), reshape back
+ * to [..., M]. ORT's CPU MatMul takes the [..., K] input as it is (with a 2-D weight it folds
+ * the leading axes into one GEMM, and pre-packs a constant weight as Gemm does), so the three
+ * nodes become one MatMul — com.microsoft FusedMatMul with transB for x·wᵀ — plus an Add for
+ * the bias, which the linear's consumer may absorb instead:
+ * - gelu(linear) (GPT-2's gelu_new, tanh approximation) → MatMul + com.microsoft FastGelu with
+ *   its bias input (contrib_ops/cpu/bert/bias_gelu.cc: gelu(x + bias) in one pass);
+ * - a residual add + layer norm over a linear → SkipLayerNormalization's bias input
+ *   (fuse-skip-layer-norm.ts).
+ */
+import { attr, type GraphBuilder } from '../graph/graph-builder.js';
+import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';
+import type { GraphValue, OpRecord } from './graph-value.js';
+import type { FusionBatch } from './fusion-batch.js';
+
+/** x [..., K] · w [K, M] (or wᵀ, w [M, K]) → [..., M]. */
+export function emitLinearProduct(g: GraphBuilder, x: string, w: string, transposeB: boolean): string {
+  if (!transposeB) return g.node('MatMul', [x, w]);
+  return g.nodeN('FusedMatMul', [x, w], [attr.int('transB', 1)], { domain: MS_DOMAIN })[0]!;
+}
+
+/** x [..., K] · w (+ bias [M]) → [..., M]; the weight is input 1 (pre-packed when a constant). */
+export function linearEmitter(transposeB: boolean, bias: boolean): KernelEmitter {
+  return {
+    key: `linear:${transposeB ? 1 : 0}${bias ? 1 : 0}`,
+    weight: 1,
+    emit: (g: GraphBuilder, [x, w, b]) => {
+      const y = emitLinearProduct(g, x!, w!, transposeB);
+      return [bias ? g.node('Add', [y, b!]) : y];
+    },
+  };
+}
+
+/** gelu_tanh(x · w + bias) as MatMul + com.microsoft FastGelu(·, bias). */
+export function linearFastGeluEmitter(transposeB: boolean): KernelEmitter {
+  return {
+    key: `linearFastGelu:${transposeB ? 1 : 0}`,
+    weight: 1,
+    emit: (g: GraphBuilder, [x, w, b]) => g.nodeN('FastGelu', [emitLinearProduct(g, x!, w!, transposeB), b!], [], { domain: MS_DOMAIN }),
+  };
+}
+
+/** A fused linear with a bias computing `v`, which only its one reader needs: its parts. */
+export interface BiasedLinear {
+  readonly record: OpRecord;
+  readonly x: GraphValue;
+  readonly w: GraphValue;
+  readonly bias: GraphValue;
+  readonly transposeB: boolean;
+}
+
+export function biasedLinearOf(batch: FusionBatch, v: GraphValue): BiasedLinear | null {
+  const r = batch.producerKeyed(v, (k) => k === 'linear:01' || k === 'linear:11');
+  if (!r || !batch.dropable(v)) return null;
+  const [x, w, bias] = r.inputs as [GraphValue, GraphValue, GraphValue];
+  return { record: r, x, w, bias, transposeB: r.emitter.key === 'linear:11' };
+}
+
+const PRODUCT_2D = /^(?:gemmBias:0([01])|matmul:0([01]):float32\/2;float32\/2)$/;
+
+/**
+ * `r` a reshape [N, M] → [..., M] of a 2-D product (Gemm with bias, or matmul) of a reshape
+ * [..., K] → [N, K] with the same leading axes: one linear record at `r`'s place. Both
+ * intermediates are disposed and read once.
+ */
+export function fuseLinear(batch: FusionBatch, r: OpRecord): void {
+  if (!r.emitter.key.startsWith('reshape:float32/2>')) return;
+  const y = r.inputs[0]!;
+  const out = r.outputs[0]!.shape;
+  const product = batch.producer(y);
+  const m = product ? PRODUCT_2D.exec(product.emitter.key) : null;
+  if (!product || !m || !batch.dropable(y)) return;
+  const [a, w, bias] = product.inputs as [GraphValue, GraphValue, GraphValue | undefined];
+  const flatten = batch.producerKeyed(a, (k) => k.startsWith('reshape:float32/'));
+  if (!flatten || !batch.dropable(a)) return;
+  const x = flatten.inputs[0]!;
+  const lead = x.shape.slice(0, -1);
+  if (x.shape.length < 2 || out.length !== x.shape.length || lead.some((d, i) => d !== out[i]) || x.shape[x.shape.length - 1] !== a.shape[1]) return;
+  const transposeB = (m[1] ?? m[2]) === '1';
+  batch.fuse(r, linearEmitter(transposeB, bias !== undefined), bias ? [x, w, bias] : [x, w], r.outputs, [product, flatten]);
+}
+
+/** `r` the tanh gelu of a biased linear read by it alone: MatMul + FastGelu at `r`'s place. */
+export function fuseFastGelu(batch: FusionBatch, r: OpRecord): void {
+  if (!r.emitter.key.startsWith('unary:gelu:float32/')) return;
+  const lin = biasedLinearOf(batch, r.inputs[0]!);
+  if (!lin) return;
+  batch.fuse(r, linearFastGeluEmitter(lin.transposeB), [lin.x, lin.w, lin.bias], r.outputs, [lin.record]);
+}
