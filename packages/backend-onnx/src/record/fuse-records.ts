@@ -19,6 +19,7 @@ import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';
 import { OnnxDataType } from '../proto/onnx-model.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 import { FusionBatch } from './fusion-batch.js';
+import { fuseMultiHeadAttention } from './fuse-attention.js';
 import { fuseSplit } from './fuse-split.js';
 import { fuseSkipLayerNorm } from './fuse-skip-layer-norm.js';
 import { fuseFastGelu, fuseLinear } from './fuse-linear.js';
@@ -112,6 +113,7 @@ const RULES: readonly ((batch: FusionBatch, r: OpRecord) => void)[] = [
   fuseFastGelu,
   fuseSkipLayerNorm,
   fuseSplit,
+  fuseMultiHeadAttention,
 ];
 
 /** The batch with every fusion applied; `records` itself is not modified. */
