@@ -62,17 +62,17 @@ export function multiHeadAttentionEmitter(heads: number, scale: number, p: Multi
  * linear's output [B, T, 3C], each read once: that linear, whose bias MultiHeadAttention can add.
  */
 function packedProjection(batch: FusionBatch, q: GraphValue, k: GraphValue, v: GraphValue): BiasedLinear | null {
-  const split = batch.producerKeyed(q, (key) => key === `split:${q.shape.length - 1}:${q.shape[q.shape.length - 1]},${k.shape[k.shape.length - 1]},${v.shape[v.shape.length - 1]}`);
+  const split = batch.producerWithKey(q, `split:${q.shape.length - 1}:${q.shape[q.shape.length - 1]},${k.shape[k.shape.length - 1]},${v.shape[v.shape.length - 1]}`);
   if (!split || split.outputs[1] !== k || split.outputs[2] !== v || ![q, k, v].every((x) => batch.dropable(x))) return null;
   return biasedLinearOf(batch, split.inputs[0]!);
 }
 
 /** The [B, T, C] value whose heads `h` [B, H, T, D] are (reshape + transpose), and those two records. */
 function splitHeadsOf(batch: FusionBatch, h: GraphValue): { x: GraphValue; records: OpRecord[] } | null {
-  const t = batch.producerKeyed(h, (k) => k === HEADS_PERM);
+  const t = batch.producerWithKey(h, HEADS_PERM);
   if (!t) return null;
   const r4 = t.inputs[0]!;
-  const reshape = batch.producerKeyed(r4, (k) => k.startsWith('reshape:float32/3>'));
+  const reshape = batch.producerWithPrefix(r4, 'reshape:float32/3>');
   if (!reshape || !batch.dropable(r4)) return null;
   const x = reshape.inputs[0]!;
   const [b, tt, c] = x.shape as [number, number, number];
@@ -83,7 +83,7 @@ function splitHeadsOf(batch: FusionBatch, h: GraphValue): { x: GraphValue; recor
 /** Keys or values `kv` [B, H, L, D] read by the attention: split heads of [B, T, C], after a cached past or not. */
 function cachedHeadsOf(batch: FusionBatch, kv: GraphValue): { x: GraphValue; past: GraphValue | null; records: OpRecord[] } | null {
   if (batch.readers(kv) !== 1) return null; // the attention alone: the fused node may take any place before it
-  const concat = batch.producerKeyed(kv, (k) => k === CACHE_CONCAT);
+  const concat = batch.producerWithKey(kv, CACHE_CONCAT);
   if (concat) {
     const [past, h] = concat.inputs as [GraphValue, GraphValue];
     const split = batch.dropable(h) ? splitHeadsOf(batch, h) : null;
@@ -103,7 +103,7 @@ function cachedHeadsOf(batch: FusionBatch, kv: GraphValue): { x: GraphValue; pas
 export function fuseMultiHeadAttention(batch: FusionBatch, r: OpRecord): void {
   if (!r.emitter.key.startsWith('reshape:float32/4>') || r.outputs[0]!.shape.length !== 3) return;
   const merged = r.inputs[0]!;
-  const t = batch.producerKeyed(merged, (k) => k === HEADS_PERM);
+  const t = batch.producerWithKey(merged, HEADS_PERM);
   if (!t || !batch.dropable(merged)) return;
   const o = t.inputs[0]!;
   const att = batch.producer(o);

@@ -52,8 +52,8 @@ export interface BiasedLinear {
 }
 
 export function biasedLinearOf(batch: FusionBatch, v: GraphValue): BiasedLinear | null {
-  const r = batch.producerKeyed(v, (k) => k === 'linear:01' || k === 'linear:11');
-  if (!r || !batch.dropable(v)) return null;
+  const r = batch.producerWithPrefix(v, 'linear:');
+  if (!r || (r.emitter.key !== 'linear:01' && r.emitter.key !== 'linear:11') || !batch.dropable(v)) return null;
   const [x, w, bias] = r.inputs as [GraphValue, GraphValue, GraphValue];
   return { record: r, x, w, bias, transposeB: r.emitter.key === 'linear:11' };
 }
@@ -73,7 +73,7 @@ export function fuseLinear(batch: FusionBatch, r: OpRecord): void {
   const m = product ? PRODUCT_2D.exec(product.emitter.key) : null;
   if (!product || !m || !batch.dropable(y)) return;
   const [a, w, bias] = product.inputs as [GraphValue, GraphValue, GraphValue | undefined];
-  const flatten = batch.producerKeyed(a, (k) => k.startsWith('reshape:float32/'));
+  const flatten = batch.producerWithPrefix(a, 'reshape:float32/');
   if (!flatten || !batch.dropable(a)) return;
   const x = flatten.inputs[0]!;
   const lead = x.shape.slice(0, -1);

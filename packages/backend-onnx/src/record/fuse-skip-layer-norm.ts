@@ -53,10 +53,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * adds (x·w + bias) + skip — equal up to float rounding.
  */
 export function fuseSkipLayerNorm(batch: FusionBatch, r: OpRecord): void {
+  if (!r.emitter.key.startsWith('layerNorm:')) return;
   const m = LAYER_NORM.exec(r.emitter.key);
   if (!m) return;
   const [y, gamma, beta] = r.inputs as [GraphValue, GraphValue, GraphValue];
-  const add = batch.producerKeyed(y, (k) => k === `binary:add:float32/${m[2]};float32/${m[2]}`);
+  const add = batch.producerWithKey(y, `binary:add:float32/${m[2]};float32/${m[2]}`);
   if (!add) return;
   const [a, b] = add.inputs as [GraphValue, GraphValue];
   if (!sameShape(a.shape, y.shape) || !sameShape(b.shape, y.shape) || gamma.shape[0] !== y.shape[y.shape.length - 1]) return;

@@ -18,16 +18,32 @@ export function splitEmitter(axis: number, sizes: readonly number[]): KernelEmit
   };
 }
 
+interface Cut {
+  readonly axis: number;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** Parsed slices by key and input shape (the same few come back at every decoding step). */
+const cuts = new Map<string, Cut | null>();
+
 /** The axis a slice of `x` cuts (every other axis whole) and its [begin, end) there, or null. */
-function cut(x: GraphValue, r: OpRecord): { axis: number; begin: number; end: number } | null {
-  const m = SLICE.exec(r.emitter.key);
-  if (!m || r.inputs[0] !== x) return null;
-  const begin = m[1]!.split(',').map(Number);
-  const size = m[2]!.split(',').map(Number);
-  const partial = x.shape.map((_, i) => i).filter((i) => begin[i] !== 0 || size[i] !== x.shape[i]);
-  if (partial.length !== 1) return null;
-  const axis = partial[0]!;
-  return { axis, begin: begin[axis]!, end: begin[axis]! + size[axis]! };
+function cut(x: GraphValue, r: OpRecord): Cut | null {
+  if (r.inputs[0] !== x) return null;
+  const key = r.emitter.key;
+  const memo = `${key}|${x.shape.join(',')}`;
+  let c = cuts.get(memo);
+  if (c === undefined) {
+    const m = SLICE.exec(key);
+    const begin = m ? m[1]!.split(',').map(Number) : [];
+    const size = m ? m[2]!.split(',').map(Number) : [];
+    // The key holds the output's full extents: an axis is whole when it starts at 0 and spans the input.
+    const partial = x.shape.map((_, i) => i).filter((i) => begin[i] !== 0 || size[i] !== x.shape[i]);
+    c = m && partial.length === 1 ? { axis: partial[0]!, begin: begin[partial[0]!]!, end: begin[partial[0]!]! + size[partial[0]!]! } : null;
+    if (cuts.size > 4096) cuts.clear();
+    cuts.set(memo, c);
+  }
+  return c;
 }
 
 /**
@@ -36,6 +52,7 @@ function cut(x: GraphValue, r: OpRecord): { axis: number; begin: number; end: nu
  * place, whose outputs are the slices' values in axis order.
  */
 export function fuseSplit(batch: FusionBatch, r: OpRecord): void {
+  if (!r.emitter.key.startsWith('slice:')) return;
   const x = r.inputs[0]!;
   const first = cut(x, r);
   if (!first) return;

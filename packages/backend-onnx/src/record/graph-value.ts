@@ -25,6 +25,10 @@ export class GraphValue {
   frozen = false;
   /** Cached sessions that hold this value as a constant (released when it is disposed). */
   constantIn: Set<string> | null = null;
+  /** Scratch of the fusion pass over the batch that reads or computes it (fusion-batch.ts): its current producer. */
+  fusionProducer: OpRecord | null = null;
+  /** Scratch of the fusion pass: input slots of the batch's current records that read it. */
+  fusionReaders = 0;
 
   constructor(
     readonly shape: readonly number[],
@@ -43,6 +47,8 @@ let nextRecordId = 1;
 export class OpRecord {
   readonly id = nextRecordId++;
   readonly outputs: GraphValue[] = [];
+  /** Scratch of the fusion pass (fusion-batch.ts): the record's slot in the batch, -1 when not part of it. */
+  fusionSlot = -1;
 
   constructor(
     readonly emitter: KernelEmitter,
