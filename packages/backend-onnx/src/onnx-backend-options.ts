@@ -33,7 +33,11 @@ export interface OnnxBackendOptions {
   readonly memory?: { readonly arena?: boolean; readonly pattern?: boolean };
   /** Transposed copies of large frozen weights read as `x·wᵀ` by one row (record/transposed-weights.ts). */
   readonly transposedWeights?: TransposedWeightsOptions;
-  /** Fuse matmul+bias into Gemm and quick_gelu into com.microsoft QuickGelu (record/fuse-records.ts). @default true */
+  /**
+   * Peephole fusion of each recorded batch (record/fuse-records.ts): matmul+bias as Gemm, core's
+   * linear as MatMul (+ com.microsoft FastGelu), add + layer norm as SkipLayerNormalization, the
+   * attention block with its KV cache as MultiHeadAttention, quick_gelu as QuickGelu, … @default true
+   */
   readonly fuse?: boolean;
   /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default 4 GiB */
   readonly maxConstantBytes?: number;

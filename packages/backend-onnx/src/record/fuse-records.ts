@@ -9,7 +9,13 @@
  * - a − oneHot(labels) over [N, V] (core's softmax-cross-entropy gradient) becomes one
  *   ScatterElements adding −1 at each row's label (reduction="add"), instead of materialising
  *   Equal [N, V] bool, its Cast to float and a Sub over [N, V]; out-of-range labels (a zero
- *   one-hot row) add 0 at column 0.
+ *   one-hot row) add 0 at column 0;
+ * and, in their own files, the transformer fusions that take a GPT-2 decoding step from ~33 to
+ * 9 nodes a layer: core's linear as MatMul (+ FastGelu) (fuse-linear.ts), residual add + layer
+ * norm as SkipLayerNormalization (fuse-skip-layer-norm.ts), q/k/v slices as one Split
+ * (fuse-split.ts), the attention block with its KV cache as MultiHeadAttention
+ * (fuse-attention.ts). Rules run slot by slot in call order (fusion-batch.ts), so a rule sees
+ * what earlier rules fused.
  * An intermediate is fused away only when core has disposed it and the batch reads it once, so
  * the fused graph computes every value anyone can still read. The records returned are new;
  * the originals (and their consumer counts) are untouched, for the caller's bookkeeping.
@@ -90,12 +96,12 @@ function fuseSubOneHot(batch: FusionBatch, r: OpRecord): void {
 
 /** x · sigmoid(α·x), the sigmoid on either side, with α a materialised scalar: one QuickGelu. */
 function fuseQuickGelu(batch: FusionBatch, r: OpRecord): void {
-  if (!/^binary:mul:float32\/(\d+);float32\/\1$/.test(r.emitter.key)) return;
+  if (!r.emitter.key.startsWith('binary:mul:') || !/^binary:mul:float32\/(\d+);float32\/\1$/.test(r.emitter.key)) return;
   for (const [x, s] of [[r.inputs[0]!, r.inputs[1]!], [r.inputs[1]!, r.inputs[0]!]] as const) {
-    const sig = batch.producerKeyed(s, (k) => k === `unary:sigmoid:float32/${x.shape.length}`);
+    const sig = batch.producerWithKey(s, `unary:sigmoid:float32/${x.shape.length}`);
     if (!sig || !batch.dropable(s)) continue;
     const scaled = sig.inputs[0]!;
-    const mul = batch.producerKeyed(scaled, (k) => k === `binary:mul:float32/${x.shape.length};float32/0`);
+    const mul = batch.producerWithKey(scaled, `binary:mul:float32/${x.shape.length};float32/0`);
     if (!mul || !batch.dropable(scaled)) continue;
     const alpha = mul.inputs[0] === x ? scalarValue(mul.inputs[1]!) : null;
     if (alpha === null) continue;
