@@ -1,7 +1,8 @@
 // Fused and unfused graphs (record/fuse-attention.ts) agree: core's causal self-attention block
 // (split heads, KV-cache concat, fused attention, merge heads) as one com.microsoft
 // MultiHeadAttention — prompt with a causal or padding mask, cached step, q/k/v split from one
-// biased projection — with the new keys and values as its present outputs.
+// biased projection — with the new keys and values as its present outputs; an encoder's
+// attention (no cache) is left as it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causalSelfAttention, MASKED, type Engine, type Tensor } from '@captune/core';
 import { FusionHarness, expectSameResults } from './fusion-testing.js';
@@ -61,14 +62,23 @@ describe('multi-head attention fusion', () => {
     expect(r.fusedNodes).toBe(5); // Neg ×3, Add (mask), MultiHeadAttention
   });
 
-  it('adds the bias of a split q/k/v projection inside the node; no presents when the cache is dropped', async () => {
+  it('adds the bias of a split q/k/v projection inside the node', async () => {
     const r = await h.run([[B, T, C], [C, 3 * C], [3 * C]], (e, [x, w, b]) => {
       const qkv = e.linear(e.neg(x!), w!, b!); // [B, T, 3C]
       const [q, k, v] = [0, 1, 2].map((i) => e.slice(qkv, [0, 0, i * C], [-1, -1, C])); // [B, T, C] each
-      return [causalSelfAttention(e, { q: q!, k: k!, v: v!, heads: H, mask: causalMask(e, T, 0), scale: 0.5 }).out];
+      const a = causalSelfAttention(e, { q: q!, k: k!, v: v!, heads: H, mask: causalMask(e, T, 0), scale: 0.5 });
+      return [a.out, a.kv.k, a.kv.v];
     });
     expectSameResults(r);
     expect(r.fusedNodes).toBe(4); // Neg, MatMul, Split, MultiHeadAttention (with the bias)
+  });
+
+  it('leaves an encoder attention (no cache read or kept) alone', async () => {
+    const r = await h.run([[B, T, C], [B, T, C], [B, T, C]], (e, [q, k, v]) => [
+      causalSelfAttention(e, { q: e.neg(q!), k: e.neg(k!), v: e.neg(v!), heads: H, mask: null, scale: 0.5 }).out,
+    ]);
+    expectSameResults(r);
+    expect(r.fusedAway).toBe(0);
   });
 
   it('leaves attention on heads that are not split from [B, T, C] alone', async () => {

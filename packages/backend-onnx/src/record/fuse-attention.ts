@@ -122,6 +122,9 @@ export function fuseMultiHeadAttention(batch: FusionBatch, r: OpRecord): void {
   const scale = Number(m[1]);
   if (scale === 0) return;
   const presents = !batch.dropable(kh) || !batch.dropable(vh);
+  // An encoder's attention (no cache read or made, e.g. CLIP's) stays as it is: ORT would run
+  // its flash-attention path there, not measured against the unfused graph yet.
+  if (!presents && k.past === null) return;
   // q, k, v split from one biased projection: the projection drops its bias, which the node adds.
   const projection = packedProjection(batch, q.x, k.x, v.x);
   const bias = projection ? [projection.bias] : [];
@@ -131,6 +134,6 @@ export function fuseMultiHeadAttention(batch: FusionBatch, r: OpRecord): void {
   batch.fuse(r, multiHeadAttentionEmitter(H, scale, parts), inputs, outputs, [...q.records, ...k.records, ...v.records, att, t]);
   if (projection) {
     const p = projection.record;
-    batch.fuse(p, linearEmitter(projection.transposeB, false), [projection.x, projection.w], p.outputs, []);
+    batch.fuse(p, linearEmitter(projection.transposeB, false, p.outputs[0]!.shape), [projection.x, projection.w], p.outputs, []);
   }
 }

@@ -1,6 +1,7 @@
 // Fused and unfused graphs (record/fuse-linear.ts) agree: core's linear on [..., K] inputs as
-// one MatMul (FusedMatMul for x·wᵀ) + Add, gelu(linear) as MatMul + FastGelu; and a fused
-// linear's weight is still pre-packed as a constant when several rows multiply it.
+// one MatMul (FusedMatMul for x·wᵀ), with a bias as Flatten + Gemm + Reshape, gelu(linear) as
+// MatMul + FastGelu; and a fused linear's weight is still pre-packed as a constant when several
+// rows multiply it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FusionHarness, expectSameResults } from './fusion-testing.js';
 import { fuseRecords } from './fuse-records.js';
@@ -17,7 +18,7 @@ describe('linear fusion', () => {
     await h.close();
   });
 
-  it('fuses reshape + matmul + bias + reshape into MatMul + Add, for x·w and x·wᵀ', async () => {
+  it('fuses reshape + matmul + bias + reshape into one record that keeps the Gemm, for x·w and x·wᵀ', async () => {
     // (An uploaded input is reshaped on the host: the inputs are computed, as inside a model.)
     const r = await h.run([[2, 3, 5], [5, 4], [4, 5], [4]], (e, [x, w, wt, b]) => {
       const nx = e.neg(x!); // [2, 3, 5]
@@ -27,7 +28,7 @@ describe('linear fusion', () => {
     // Per linear: the two reshapes and the matmul (already one Gemm with the add) go.
     expect(r.fusedAway).toBe(2 * 3);
     expect(r.plainNodes).toBe(1 + 2 * 4); // Neg; Reshape, Gemm, Add, Reshape
-    expect(r.fusedNodes).toBe(1 + 2 * 2); // Neg; MatMul or FusedMatMul, Add
+    expect(r.fusedNodes).toBe(1 + 2 * 3); // Neg; Flatten, Gemm, Reshape
   });
 
   it('fuses a linear without bias into one MatMul', async () => {
@@ -67,7 +68,7 @@ describe('linear fusion', () => {
       const back = new OpRecord(reshapeEmitter(add.outputs[0]!, { shape: [1, rows, 4], dtype: 'float32' }), [add.outputs[0]!]);
       back.outputs.push(new GraphValue([1, rows, 4], 'float32'));
       const fused = fuseRecords([flat, mm, add, back]);
-      expect(fused.map((r) => r.emitter.key)).toEqual(['linear:01']);
+      expect(fused.map((r) => r.emitter.key)).toEqual([`linear:01:1,${rows},4`]);
       expect(packedOperands(fused).has(w)).toBe(rows > 1);
     }
   });

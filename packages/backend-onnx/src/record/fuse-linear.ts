@@ -2,13 +2,15 @@
  * core's `linear` (engine nn-ops.ts) of a [..., K] input records three kernels: reshape to
  * [N, K], a 2-D matmul (with `+ bias [M]`, fused into a Gemm by fuse-records.ts), reshape back
  * to [..., M]. ORT's CPU MatMul takes the [..., K] input as it is (with a 2-D weight it folds
- * the leading axes into one GEMM, and pre-packs a constant weight as Gemm does), so the three
- * nodes become one MatMul — com.microsoft FusedMatMul with transB for x·wᵀ — plus an Add for
- * the bias, which the linear's consumer may absorb instead:
+ * the leading axes into one GEMM, and pre-packs a constant weight as Gemm does), so without a
+ * bias the three nodes become one MatMul (com.microsoft FusedMatMul with transB for x·wᵀ). A
+ * bias stays in the Gemm unless the linear's consumer absorbs it:
  * - gelu(linear) (GPT-2's gelu_new, tanh approximation) → MatMul + com.microsoft FastGelu with
  *   its bias input (contrib_ops/cpu/bert/bias_gelu.cc: gelu(x + bias) in one pass);
  * - a residual add + layer norm over a linear → SkipLayerNormalization's bias input
- *   (fuse-skip-layer-norm.ts).
+ *   (fuse-skip-layer-norm.ts);
+ * - attention over q, k, v split from one linear → MultiHeadAttention's bias input
+ *   (fuse-attention.ts).
  */
 import { attr, type GraphBuilder } from '../graph/graph-builder.js';
 import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';
@@ -21,14 +23,21 @@ export function emitLinearProduct(g: GraphBuilder, x: string, w: string, transpo
   return g.nodeN('FusedMatMul', [x, w], [attr.int('transB', 1)], { domain: MS_DOMAIN })[0]!;
 }
 
-/** x [..., K] · w (+ bias [M]) → [..., M]; the weight is input 1 (pre-packed when a constant). */
-export function linearEmitter(transposeB: boolean, bias: boolean): KernelEmitter {
+/**
+ * x [..., K] · w (+ bias [M]) → `out` [..., M]; the weight is input 1 (pre-packed when a
+ * constant). Without a bias: one MatMul. With a bias no consumer absorbed: the Gemm core's
+ * records make (it adds the bias in its GEMM, where MatMul + Add would take another pass over
+ * the output — a cost for many rows), between a Flatten and a Reshape.
+ */
+export function linearEmitter(transposeB: boolean, bias: boolean, out: readonly number[]): KernelEmitter {
   return {
-    key: `linear:${transposeB ? 1 : 0}${bias ? 1 : 0}`,
+    key: `linear:${transposeB ? 1 : 0}${bias ? 1 : 0}${bias ? `:${out.join(',')}` : ''}`,
     weight: 1,
     emit: (g: GraphBuilder, [x, w, b]) => {
-      const y = emitLinearProduct(g, x!, w!, transposeB);
-      return [bias ? g.node('Add', [y, b!]) : y];
+      if (!bias) return [emitLinearProduct(g, x!, w!, transposeB)];
+      const flat = g.node('Flatten', [x!], attr.int('axis', out.length - 1)); // [N, K]
+      const y = g.node('Gemm', [flat, w!, b!], attr.int('transB', transposeB ? 1 : 0)); // [N, M]
+      return [g.node('Reshape', [y, g.int64s(out)])];
     },
   };
 }
@@ -53,9 +62,10 @@ export interface BiasedLinear {
 
 export function biasedLinearOf(batch: FusionBatch, v: GraphValue): BiasedLinear | null {
   const r = batch.producerWithPrefix(v, 'linear:');
-  if (!r || (r.emitter.key !== 'linear:01' && r.emitter.key !== 'linear:11') || !batch.dropable(v)) return null;
+  const key = r?.emitter.key;
+  if (!r || !(key!.startsWith('linear:01:') || key!.startsWith('linear:11:')) || !batch.dropable(v)) return null;
   const [x, w, bias] = r.inputs as [GraphValue, GraphValue, GraphValue];
-  return { record: r, x, w, bias, transposeB: r.emitter.key === 'linear:11' };
+  return { record: r, x, w, bias, transposeB: key!.startsWith('linear:11:') };
 }
 
 const PRODUCT_2D = /^(?:gemmBias:0([01])|matmul:0([01]):float32\/2;float32\/2)$/;
@@ -79,7 +89,7 @@ export function fuseLinear(batch: FusionBatch, r: OpRecord): void {
   const lead = x.shape.slice(0, -1);
   if (x.shape.length < 2 || out.length !== x.shape.length || lead.some((d, i) => d !== out[i]) || x.shape[x.shape.length - 1] !== a.shape[1]) return;
   const transposeB = (m[1] ?? m[2]) === '1';
-  batch.fuse(r, linearEmitter(transposeB, bias !== undefined), bias ? [x, w, bias] : [x, w], r.outputs, [product, flatten]);
+  batch.fuse(r, linearEmitter(transposeB, bias !== undefined, out), bias ? [x, w, bias] : [x, w], r.outputs, [product, flatten]);
 }
 
 /** `r` the tanh gelu of a biased linear read by it alone: MatMul + FastGelu at `r`'s place. */
