@@ -36,11 +36,12 @@ import { learningRateAt } from '../src/optim/lr-schedule.js';
 import { clipMergesText, clipVocabSubset } from '../src/pretrain/clip-vocab-subset.js';
 import { contrastiveLoss, contrastiveTargets } from '../src/pretrain/contrastive-loss.js';
 import { initClipTensors, shapesClipConfig, shapesClipPreprocessorConfig } from '../src/pretrain/shapes-clip-config.js';
+import { mimeticAttentionInit } from '../src/pretrain/mimetic-init.js';
 import { loadTrainableClip } from '../src/pretrain/trainable-clip.js';
 import { exportWeights } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
 import { generateScene } from '../src/shapes/generate-scene.js';
-import { SHAPE_KINDS } from '../src/shapes/shape-scene.js';
+import { SHAPE_COLORS, SHAPE_KINDS } from '../src/shapes/shape-scene.js';
 import { captionScene, shapesVocabulary } from '../src/shapes/scene-captions.js';
 import { clipVocabFromBpeText } from '../src/tokenizers/bpe-files.js';
 import { ClipTokenizer } from '../src/tokenizers/clip-tokenizer.js';
@@ -52,7 +53,7 @@ const { values: args } = parseArgs({
   options: {
     steps: { type: 'string', default: '500' },
     batch: { type: 'string', default: '32' },
-    lr: { type: 'string', default: '0.002' },
+    lr: { type: 'string', default: '0.001' },
     seed: { type: 'string', default: '7' },
     images: { type: 'string', default: '4000' },
     heldout: { type: 'string', default: '300' },
@@ -78,7 +79,28 @@ const { values: args } = parseArgs({
      */
     'lock-text-steps': { type: 'string', default: '0' },
     /** ViT patch size at 64 px: 16 (17 tokens) or 8 (65 tokens, about 4× the cost per step). */
-    patch: { type: 'string', default: '16' },
+    patch: { type: 'string', default: '8' },
+    /**
+     * Mimetic attention init of the vision tower (Trockman & Kolter 2023; src/pretrain/mimetic-init.ts):
+     * α = β of W_qᵀ·W_k (0.7; 0 = transformers' plain init). Half the steps to kind-aware features.
+     */
+    mimetic: { type: 'string', default: '0.7' },
+    /**
+     * Weight of the auxiliary objects loss: a linear head on the image embedding predicts which
+     * (colour, kind) pairs the scene holds (30-way softmax against the uniform distribution over
+     * the scene's pairs). It gives the vision tower a direct kind signal while the contrastive loss
+     * has none to give (both towers start kind-blind); the head is not part of the checkpoint.
+     */
+    'aux-weight': { type: 'string', default: '1' },
+    /**
+     * Supervised vision warm-up before the contrastive steps: the vision tower and the objects
+     * head learn the (colour, kind) of single-object scenes (seed 4000 + seed; 30-way cross-entropy)
+     * for this many steps. A tiny ViT learns colours in ~150 steps but kinds only after a plateau of
+     * ~1,000 steps; contrastive training alone never leaves it (the text tower drops the kind words
+     * first). LiT-style: the text tower then learns to read the kind-aware image embeddings.
+     */
+    'vision-warmup-steps': { type: 'string', default: '1500' },
+    'vision-warmup-images': { type: 'string', default: '6000' },
     /** Start from this CLIP folder instead of the random init (with --steps 0: evaluate it). */
     init: { type: 'string' },
   },
@@ -109,6 +131,8 @@ interface Item {
   readonly ids: number[][]; // [5][CONTEXT]
   /** The scene without its kinds: sorted (colour, size) of its objects. */
   readonly looks: string;
+  /** The (colour, kind) pairs in the scene, as indices colour · 5 + kind (the auxiliary head's classes). */
+  readonly pairs: number[];
 }
 async function items(sceneSeed: number, n: number): Promise<Item[]> {
   const out: Item[] = [];
@@ -119,7 +143,8 @@ async function items(sceneSeed: number, n: number): Promise<Item[]> {
         const captions = captionScene(scene);
         const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
         const looks = scene.objects.map((o) => `${o.color} ${o.size}`).sort().join(',');
-        return { pixels, captions, ids: clipTokenize(tokenizer, captions, { contextLength: CONTEXT }), looks };
+        const pairs = [...new Set(scene.objects.map((o) => SHAPE_COLORS.indexOf(o.color) * SHAPE_KINDS.length + SHAPE_KINDS.indexOf(o.kind)))];
+        return { pixels, captions, ids: clipTokenize(tokenizer, captions, { contextLength: CONTEXT }), looks, pairs };
       }),
     );
     out.push(...chunk);
@@ -147,9 +172,19 @@ console.log(`rendered ${train.length} + ${heldOut.length} images in ${((performa
 
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const engine = new Engine(backend);
-const init = args.init ? await openCheckpoint(args.init) : new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'clip init');
+function randomInit(): SafetensorsBuffer {
+  const tensors = initClipTensors(config, seed);
+  const mimetic = Number(args.mimetic);
+  if (mimetic > 0) mimeticAttentionInit(tensors, 'vision_model', config.vision_config.num_hidden_layers, new Rng(seed + 1), { qk: mimetic });
+  return new SafetensorsBuffer(serializeSafetensors(tensors), 'clip init');
+}
+const init = args.init ? await openCheckpoint(args.init) : randomInit();
 const clip = await loadTrainableClip(engine, init, config);
-const params = [...clip.params];
+const auxWeight = Number(args['aux-weight']);
+const PAIRS = SHAPE_COLORS.length * SHAPE_KINDS.length;
+/** The auxiliary objects head [P, 30] (not saved). */
+const auxHead = engine.variable(engine.tensor(new Rng(seed + 2).normalArray(config.projection_dim * PAIRS, 0.1), [config.projection_dim, PAIRS]), { name: 'aux_objects_head' });
+const params = auxWeight > 0 ? [...clip.params, auxHead] : [...clip.params];
 console.log(`tiny CLIP: ${params.reduce((n, p) => n + p.size, 0)} parameters`);
 const noDecay = (p: { name: string; shape: readonly number[] }) => p.shape.length < 2 || p.name.includes('embedding');
 const opt = new AdamW(engine, params, { lr: peakLr, weightDecay: 0.1, noDecay });
@@ -340,6 +375,42 @@ function swapKind(caption: string): string {
   const word = `${others[rng.int(others.length)]!}${hit[2]!}`;
   return caption.slice(0, hit.index) + word + caption.slice(hit.index + hit[0].length);
 }
+// Stage 1: supervised vision warm-up on single-object scenes.
+const warmupSteps = Number(args['vision-warmup-steps']);
+if (warmupSteps > 0) {
+  const tw = performance.now();
+  const singles: { pixels: Float32Array; pair: number }[] = [];
+  for (let index = 0; singles.length < Number(args['vision-warmup-images']); index++) {
+    const scene = generateScene(4000 + seed, index);
+    if (scene.objects.length !== 1) continue;
+    const o = scene.objects[0]!;
+    singles.push({ pixels: clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig), pair: SHAPE_COLORS.indexOf(o.color) * SHAPE_KINDS.length + SHAPE_KINDS.indexOf(o.kind) });
+  }
+  console.log(`vision warm-up: ${singles.length} single-object scenes rendered in ${((performance.now() - tw) / 1000).toFixed(1)} s`);
+  const visionParams = [...clip.params.filter((p) => !isText(p) && p !== clip.logitScale), auxHead];
+  const warmOpt = new AdamW(engine, visionParams, { lr: peakLr, weightDecay: 0.1, noDecay });
+  const warmSchedule = { type: 'cosine' as const, warmupSteps: Math.min(300, Math.floor(warmupSteps / 5)), minLrRatio: 0.3 };
+  const wrng = new Rng(seed + 3);
+  const t1 = performance.now();
+  for (let step = 0; step < warmupSteps; step++) {
+    const rows = Array.from({ length: batch }, () => singles[wrng.int(singles.length)]!);
+    const labels = Int32Array.from(rows.map((r) => r.pair));
+    const { value, grads } = engine.valueAndGrads(() => {
+      const img = clip.vision.forward(engine.tensor(pixelsOf(rows), [batch, 3, IMAGE_SIZE, IMAGE_SIZE])).embeds; // [B, P]
+      return engine.div(engine.sum(engine.softmaxCrossEntropy(engine.matmul(img, auxHead), engine.tensor(labels, [batch], 'int32'))), batch); // []
+    }, visionParams);
+    const clipped = clipGradNorm(engine, grads, 1.0);
+    warmOpt.update(clipped.grads, learningRateAt(warmSchedule, peakLr, step, warmupSteps));
+    if ((step + 1) % 250 === 0 || step + 1 === warmupSteps) {
+      const loss = await engine.readScalar(value);
+      const k = await kindProbes();
+      const s = (performance.now() - t1) / 1000;
+      console.log(`vision warm-up step ${step + 1}/${warmupSteps}: loss ${loss.toFixed(3)}; kind probe ${(100 * k.probe).toFixed(1)}% (${s.toFixed(0)} s, ${((1000 * s) / (step + 1)).toFixed(0)} ms/step)`);
+    }
+    engine.dispose([value, ...grads, ...clipped.grads, clipped.norm]);
+  }
+}
+
 const t0 = performance.now();
 for (let step = 0; step < steps; step++) {
   const rows = sampleBatch();
@@ -351,10 +422,17 @@ for (let step = 0; step < steps; step++) {
   const targets = contrastiveTargets(rows.map((r) => texts.map((t) => r.captions.includes(t))));
   const pixels = pixelsOf(rows);
   const pool = clipPoolIndices(ids, clip.config.text.eosTokenId);
+  // The auxiliary head's targets: uniform over each scene's (colour, kind) pairs.
+  const pairTargets = new Float32Array(batch * PAIRS); // [B, 30]
+  rows.forEach((r, i) => r.pairs.forEach((q) => (pairTargets[i * PAIRS + q] = 1 / r.pairs.length)));
   const { value, grads } = engine.valueAndGrads(() => {
     const img = clip.vision.forward(engine.tensor(pixels, [batch, 3, IMAGE_SIZE, IMAGE_SIZE])).embeds; // [B, P]
     const txt = clip.text.forward(engine.tensor(Int32Array.from(ids.flat()), [ids.length, CONTEXT], 'int32'), pool).embeds; // [T, P]
-    return contrastiveLoss(engine, img, txt, clip.logitScale, targets);
+    const contrastive = contrastiveLoss(engine, img, txt, clip.logitScale, targets); // []
+    if (auxWeight <= 0) return contrastive;
+    const logProbs = engine.logSoftmax(engine.matmul(img, auxHead)); // [B, 30]
+    const aux = engine.div(engine.neg(engine.sum(engine.mul(logProbs, engine.tensor(pairTargets, [batch, PAIRS])))), batch); // []
+    return engine.add(contrastive, engine.mul(aux, auxWeight));
   }, step < lockTextSteps ? lockedParams : params);
   const clipped = clipGradNorm(engine, grads, 1.0);
   (step < lockTextSteps ? lockedOpt! : opt).update(clipped.grads, learningRateAt(schedule, peakLr, step, steps));
