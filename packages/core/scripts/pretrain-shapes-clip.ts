@@ -1,15 +1,21 @@
 /**
- * Pretrains the shapes world's tiny CLIP (CLIPModel layout; ViT 64 px / patch 16 / width 64 /
- * 3 layers, text width 64 / 2 layers / context 32, a reduced real-CLIP BPE vocabulary) with the
- * symmetric contrastive loss on rendered shapes images and their captions, then writes
+ * Pretrains the shapes world's tiny CLIP (CLIPModel layout; ViT 64 px / patch 8 / width 64 /
+ * 3 layers, text width 64 / 2 layers / context 32, a reduced real-CLIP BPE vocabulary), then writes
  * packages/core/assets/shapes/clip/ (config.json, model.safetensors F32, preprocessor_config.json,
- * vocab.json, merges.txt, tokenizer_config.json) and reports held-out retrieval accuracy.
+ * vocab.json, merges.txt, tokenizer_config.json) and reports held-out retrieval and kind accuracy.
+ * Two stages (see packages/core/assets/shapes/README.md for why):
+ *   1. vision warm-up: the vision tower (mimetic attention init) and a linear head learn the
+ *      (colour, kind) of single-object scenes with cross-entropy (--vision-warmup-steps);
+ *   2. the symmetric contrastive loss on scenes and their captions, plus the auxiliary objects loss
+ *      (the same head predicting each scene's (colour, kind) pairs; --aux-weight).
  *
- *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--steps 500] [--batch 32] [--images 4000] [--seed 7] [--out DIR] [--init DIR]
- *     [--lr 0.002] [--patch 16] [--group-size 1] [--kind-negatives 0] [--lock-text-steps 0]
+ *   npx tsx packages/core/scripts/pretrain-shapes-clip.ts [--vision-warmup-steps 1500] [--steps 500] [--batch 32] [--images 4000]
+ *     [--seed 7] [--out DIR] [--init DIR] [--lr 0.001] [--patch 8] [--mimetic 0.7] [--aux-weight 1]
+ *     [--group-size 1] [--kind-negatives 0] [--lock-text-steps 0]
  *
  * Images: scenes of seed 1000 + seed rendered at 96 px, through CLIP preprocessing (PIL bicubic
- * 96 → 64). Held-out: scenes of seed 2000 + seed. Runs on @captune/backend-tfjs (wasm).
+ * 96 → 64); warm-up scenes: seed 4000 + seed. Held-out: scenes of seed 2000 + seed (retrieval) and
+ * single-object scenes of seed 3000 + seed (kind probes). Runs on @captune/backend-tfjs (wasm).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -78,7 +84,7 @@ const { values: args } = parseArgs({
      * gradient towards separating kinds is proportional to the other side's separation).
      */
     'lock-text-steps': { type: 'string', default: '0' },
-    /** ViT patch size at 64 px: 16 (17 tokens) or 8 (65 tokens, about 4× the cost per step). */
+    /** ViT patch size at 64 px: 8 (65 tokens) or 16 (17 tokens, a quarter of the cost per step, but kinds are not learned). */
     patch: { type: 'string', default: '8' },
     /**
      * Mimetic attention init of the vision tower (Trockman & Kolter 2023; src/pretrain/mimetic-init.ts):

@@ -4,10 +4,11 @@
  * linear head with plain cross-entropy on the kind (or the colour) of single-object scenes, and
  * prints held-out accuracy every 50 steps. A check of the architecture and the learning rate apart
  * from the contrastive objective. Measured (packages/core/assets/shapes/README.md): the colour is
- * learned within 150 steps; the kind was not learned in any run (chance to ~32% after 200–600
- * steps at lr 5e-4–2e-3, patch 8 or 16, width 64 or 128, 1,000–6,000 scenes, larger objects).
+ * learned within 150 steps; the kind only after a plateau — at patch 16 not within 2,000 steps
+ * (~37% after 5,000), at patch 8 from ~1,000 steps on, about twice as fast again with the mimetic
+ * attention init (--mimetic 0.7), which pretrain-shapes-clip.ts's vision warm-up now uses.
  *
- *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000] [--pool cls|mean]
+ *   npx tsx packages/core/scripts/shapes-vit-kind-check.ts [--lr 0.0005] [--steps 300] [--target kind|colour] [--patch 16] [--width 64] [--train 1000] [--pool cls|mean] [--mimetic 0]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { clipPreprocess } from '../src/images/clip-preprocess.js';
 import { renderSceneRgb } from '../src/node/shapes-render.js';
 import { AdamW } from '../src/optim/adamw.js';
 import { initClipTensors, shapesClipConfig, shapesClipPreprocessorConfig } from '../src/pretrain/shapes-clip-config.js';
+import { mimeticAttentionInit } from '../src/pretrain/mimetic-init.js';
 import { loadTrainableClip } from '../src/pretrain/trainable-clip.js';
 import { exportWeights } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
@@ -48,6 +50,8 @@ const { values: args } = parseArgs({
     width: { type: 'string', default: '64' },
     /** What the head reads: the projected class token (CLIP's pooling) or the mean of all post-LN tokens. */
     pool: { type: 'string', default: 'cls' },
+    /** Mimetic attention init of the vision tower (α = β of W_qᵀ·W_k; 0 = transformers' init). */
+    mimetic: { type: 'string', default: '0' },
   },
 });
 if (args.pool !== 'cls' && args.pool !== 'mean') throw new Error(`--pool must be cls or mean, got ${args.pool}`);
@@ -75,7 +79,9 @@ const config = shapesClipConfig({ vocabSize: 655, imageSize: SIZE, patchSize: Nu
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
 const e = new Engine(backend);
 const seed = Number(args.seed);
-const clip = await loadTrainableClip(e, new SafetensorsBuffer(serializeSafetensors(initClipTensors(config, seed)), 'init'), config);
+const tensors = initClipTensors(config, seed);
+if (Number(args.mimetic) > 0) mimeticAttentionInit(tensors, 'vision_model', config.vision_config.num_hidden_layers, new Rng(seed + 1), { qk: Number(args.mimetic) });
+const clip = await loadTrainableClip(e, new SafetensorsBuffer(serializeSafetensors(tensors), 'init'), config);
 const P = args.pool === 'cls' ? config.projection_dim : config.vision_config.hidden_size;
 /** The head's input [N, P]: CLIP's image embedding, or the mean post-LN token. */
 const features = (pixels: Float32Array, n: number) => {
