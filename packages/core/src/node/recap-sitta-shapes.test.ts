@@ -118,14 +118,18 @@ describe.skipIf(!present)('ReCap and SITTA on the shapes world', () => {
     expect(test.length).toBeGreaterThanOrEqual(20);
   });
 
-  it('ReCap names the right colour for held-out single-object images', { timeout: 600_000 }, async () => {
+  it('ReCap retrieves captions with the right colour and kind for held-out single-object images', { timeout: 600_000 }, async () => {
     await fitRecapFromConfig({ engine, config, out: join(dir, 'recap') });
     const recap = await openFittedMethod(engine, join(dir, 'recap'));
     try {
       const r = recap.captioner as RecapCaptioner;
       const retrieved = await r.retrieve(await r.align(emb), 1);
-      const recapRight = test.filter((x, i) => retrieved[i]![0]!.split(' ').includes(x.colour)).length;
-      expect(recapRight / test.length).toBeGreaterThanOrEqual(0.7);
+      const colourRight = test.filter((x, i) => retrieved[i]![0]!.split(' ').includes(x.colour)).length;
+      expect(colourRight / test.length).toBeGreaterThanOrEqual(0.7);
+      // "circle" or "circles": a retrieved caption may describe a scene with several objects.
+      // Measured (seed 5, 52 images, the patch-8 CLIP): colour 100%, kind 54% (chance 20%).
+      const kindRight = test.filter((x, i) => new RegExp(`\\b${x.kind}s?\\b`).test(retrieved[i]![0]!)).length;
+      expect(kindRight / test.length).toBeGreaterThanOrEqual(0.4);
     } finally {
       recap.dispose();
     }
@@ -153,8 +157,11 @@ describe.skipIf(!present)('ReCap and SITTA on the shapes world', () => {
     expect(firstRight(test, pairs.map((d) => d.words), 'colour')).toBeGreaterThanOrEqual(0.6);
   });
 
-  // The shipped CLIP's image embeddings do not separate kinds (5-NN kind accuracy ≈ chance, 20%),
-  // so no linear map can recover them; this runs once a CLIP that does (≥ 45%) is shipped.
+  // The 5-NN kind accuracy of the CLIP image embeddings on this small set (the test's ~100
+  // single-object training images) is 37% with the shipped patch-8 CLIP (zero-shot kind 65% on 600
+  // held-out scenes), and SITTA's first kind word is right for 23% (Procrustes; OLS 12%, ridge 13%):
+  // the map to GPT-2 token embeddings keeps the colours but not yet the kinds. This runs once the
+  // embeddings separate kinds at ≥ 45% here.
   it('SITTA names the right kind when the CLIP image embeddings tell kinds apart', (ctx) => {
     expect(kindCeiling).toBeGreaterThanOrEqual(0);
     if (kindCeiling < 0.45) ctx.skip(`the CLIP's 5-NN kind accuracy is ${kindCeiling.toFixed(2)} (chance 0.20)`);
