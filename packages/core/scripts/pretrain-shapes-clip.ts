@@ -47,7 +47,7 @@ import { loadTrainableClip } from '../src/pretrain/trainable-clip.js';
 import { exportWeights } from '../src/pretrain/trainable-weights.js';
 import { Rng } from '../src/random/rng.js';
 import { generateScene } from '../src/shapes/generate-scene.js';
-import { SHAPE_COLORS, SHAPE_KINDS } from '../src/shapes/shape-scene.js';
+import { SHAPE_COLORS, SHAPE_KINDS, type ShapeObject } from '../src/shapes/shape-scene.js';
 import { captionScene, shapesVocabulary } from '../src/shapes/scene-captions.js';
 import { clipVocabFromBpeText } from '../src/tokenizers/bpe-files.js';
 import { ClipTokenizer } from '../src/tokenizers/clip-tokenizer.js';
@@ -131,6 +131,18 @@ const config = shapesClipConfig({ vocabSize: tokenizer.vocabSize, imageSize: IMA
 const preConfigJson = shapesClipPreprocessorConfig(IMAGE_SIZE);
 const preConfig = parseClipImageProcessorConfig(preConfigJson);
 
+/** The auxiliary head's class of an object: colour · 5 + kind (30 classes). */
+const pairIndex = (o: ShapeObject) => SHAPE_COLORS.indexOf(o.color) * SHAPE_KINDS.length + SHAPE_KINDS.indexOf(o.kind);
+/** The first `n` single-object scenes of scene seed `sceneSeed`, with their preprocessed pixels [3, 64, 64]. */
+async function singleObjectScenes(sceneSeed: number, n: number): Promise<{ object: ShapeObject; pixels: Float32Array }[]> {
+  const out: { object: ShapeObject; pixels: Float32Array }[] = [];
+  for (let index = 0; out.length < n; index++) {
+    const scene = generateScene(sceneSeed, index);
+    if (scene.objects.length === 1) out.push({ object: scene.objects[0]!, pixels: clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig) });
+  }
+  return out;
+}
+
 interface Item {
   readonly pixels: Float32Array; // [3, 64, 64]
   readonly captions: string[];
@@ -149,7 +161,7 @@ async function items(sceneSeed: number, n: number): Promise<Item[]> {
         const captions = captionScene(scene);
         const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
         const looks = scene.objects.map((o) => `${o.color} ${o.size}`).sort().join(',');
-        const pairs = [...new Set(scene.objects.map((o) => SHAPE_COLORS.indexOf(o.color) * SHAPE_KINDS.length + SHAPE_KINDS.indexOf(o.kind)))];
+        const pairs = [...new Set(scene.objects.map(pairIndex))];
         return { pixels, captions, ids: clipTokenize(tokenizer, captions, { contextLength: CONTEXT }), looks, pairs };
       }),
     );
@@ -166,14 +178,11 @@ interface ProbeItem {
   readonly kind: number;
   readonly texts: string[]; // the 5 kinds, in the scene's own size and colour
 }
-const probeItems: ProbeItem[] = [];
-for (let index = 0; probeItems.length < 600; index++) {
-  const scene = generateScene(3000 + seed, index);
-  if (scene.objects.length !== 1) continue;
-  const o = scene.objects[0]!;
-  const pixels = clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig);
-  probeItems.push({ pixels, kind: SHAPE_KINDS.indexOf(o.kind), texts: SHAPE_KINDS.map((k) => `a ${o.size} ${o.color} ${k}`) });
-}
+const probeItems: ProbeItem[] = (await singleObjectScenes(3000 + seed, 600)).map(({ object: o, pixels }) => ({
+  pixels,
+  kind: SHAPE_KINDS.indexOf(o.kind),
+  texts: SHAPE_KINDS.map((k) => `a ${o.size} ${o.color} ${k}`),
+}));
 console.log(`rendered ${train.length} + ${heldOut.length} images in ${((performance.now() - t00) / 1000).toFixed(1)} s; CLIP vocabulary ${tokenizer.vocabSize} tokens (${subset.merges.length} merges)`);
 
 const backend = await createBackendRegistry([tfjsBackendModule]).create({ backend: 'tfjs', device: 'wasm' });
@@ -385,13 +394,7 @@ function swapKind(caption: string): string {
 const warmupSteps = Number(args['vision-warmup-steps']);
 if (warmupSteps > 0) {
   const tw = performance.now();
-  const singles: { pixels: Float32Array; pair: number }[] = [];
-  for (let index = 0; singles.length < Number(args['vision-warmup-images']); index++) {
-    const scene = generateScene(4000 + seed, index);
-    if (scene.objects.length !== 1) continue;
-    const o = scene.objects[0]!;
-    singles.push({ pixels: clipPreprocess(await renderSceneRgb(scene, RENDER_SIZE), preConfig), pair: SHAPE_COLORS.indexOf(o.color) * SHAPE_KINDS.length + SHAPE_KINDS.indexOf(o.kind) });
-  }
+  const singles = (await singleObjectScenes(4000 + seed, Number(args['vision-warmup-images']))).map(({ object, pixels }) => ({ pixels, pair: pairIndex(object) }));
   console.log(`vision warm-up: ${singles.length} single-object scenes rendered in ${((performance.now() - tw) / 1000).toFixed(1)} s`);
   const visionParams = [...clip.params.filter((p) => !isText(p) && p !== clip.logitScale), auxHead];
   const warmOpt = new AdamW(engine, visionParams, { lr: peakLr, weightDecay: 0.1, noDecay });

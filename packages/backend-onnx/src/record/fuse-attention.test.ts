@@ -3,9 +3,9 @@
 // MultiHeadAttention — prompt with a causal or padding mask, cached step, q/k/v split from one
 // biased projection — with the new keys and values as its present outputs; an encoder's
 // attention (no cache) is left as it is.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { causalSelfAttention, MASKED, type Engine, type Tensor } from '@captune/core';
-import { FusionHarness, expectSameResults } from './fusion-testing.js';
+import { expectSameResults, useFusionHarness } from './fusion-testing.js';
 
 const [B, T, H, D] = [2, 3, 2, 4];
 const C = H * D;
@@ -19,13 +19,7 @@ function causalMask(e: Engine, t: number, past: number): Tensor {
 }
 
 describe('multi-head attention fusion', () => {
-  let h: FusionHarness;
-  beforeAll(async () => {
-    h = await FusionHarness.create();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useFusionHarness();
 
   it('fuses a prompt block with a causal mask, returning the new keys and values', async () => {
     const r = await h.run([[B, T, C], [B, T, C], [B, T, C]], (e, [q, k, v]) => {

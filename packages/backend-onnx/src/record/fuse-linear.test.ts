@@ -2,21 +2,15 @@
 // one MatMul (FusedMatMul for x·wᵀ), with a bias as Flatten + Gemm + Reshape, gelu(linear) as
 // MatMul + FastGelu; and a fused linear's weight is still pre-packed as a constant when several
 // rows multiply it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusionHarness, expectSameResults } from './fusion-testing.js';
+import { describe, expect, it } from 'vitest';
+import { expectSameResults, useFusionHarness } from './fusion-testing.js';
 import { fuseRecords } from './fuse-records.js';
 import { packedOperands } from './graph-plan.js';
 import { GraphValue, OpRecord } from './graph-value.js';
 import { matmulEmitter, reshapeEmitter, binaryEmitter } from './kernel-emitters.js';
 
 describe('linear fusion', () => {
-  let h: FusionHarness;
-  beforeAll(async () => {
-    h = await FusionHarness.create();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useFusionHarness();
 
   it('fuses reshape + matmul + bias + reshape into one record that keeps the Gemm, for x·w and x·wᵀ', async () => {
     // (An uploaded input is reshaped on the host: the inputs are computed, as inside a model.)

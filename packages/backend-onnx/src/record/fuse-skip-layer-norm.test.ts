@@ -1,17 +1,11 @@
 // Fused and unfused graphs (record/fuse-skip-layer-norm.ts) agree: layerNorm(a + b) as one
 // com.microsoft SkipLayerNormalization, with the sum as a second output when it is still read,
 // and with a linear's MatMul and bias feeding the node.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusionHarness, expectSameResults } from './fusion-testing.js';
+import { describe, expect, it } from 'vitest';
+import { expectSameResults, useFusionHarness } from './fusion-testing.js';
 
 describe('skip layer norm fusion', () => {
-  let h: FusionHarness;
-  beforeAll(async () => {
-    h = await FusionHarness.create();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useFusionHarness();
 
   it('fuses layerNorm(a + b), the sum disposed', async () => {
     const r = await h.run([[2, 3, 16], [2, 3, 16], [16], [16]], (e, [a, b, g, beta]) => [

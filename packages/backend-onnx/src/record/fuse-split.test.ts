@@ -1,16 +1,10 @@
 // Fused and unfused graphs (record/fuse-split.ts) agree: slices tiling a value along one axis
 // become one Split; slices that leave a gap or overlap stay Slices.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FusionHarness, expectSameResults } from './fusion-testing.js';
+import { describe, expect, it } from 'vitest';
+import { expectSameResults, useFusionHarness } from './fusion-testing.js';
 
 describe('split fusion', () => {
-  let h: FusionHarness;
-  beforeAll(async () => {
-    h = await FusionHarness.create();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useFusionHarness();
 
   it('fuses q, k, v slices of a [B, T, 3C] value into one Split (any order of slicing)', async () => {
     const r = await h.run([[2, 3, 12]], (e, [x]) => {

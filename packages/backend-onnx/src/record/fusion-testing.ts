@@ -3,7 +3,7 @@
  * and a non-fusing onnx backend with the same random inputs, and returns both results, how many
  * records were fused away and how many ONNX nodes each last graph had.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Engine, Rng, type Tensor } from '@captune/core';
 import type { OnnxBackend } from '../onnx-backend.js';
 import { onnxBackendProvider } from '../onnx-backend-provider.js';
@@ -57,6 +57,21 @@ export class FusionHarness {
     await this.fusing.close();
     await this.plain.close();
   }
+}
+
+/**
+ * A harness for the enclosing `describe`: created before its tests, closed after them. The
+ * returned `run` forwards to it.
+ */
+export function useFusionHarness(): Pick<FusionHarness, 'run'> {
+  let h: FusionHarness | null = null;
+  beforeAll(async () => {
+    h = await FusionHarness.create();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return { run: (shapes, f) => h!.run(shapes, f) };
 }
 
 /** Elementwise |a − b| ≤ tol · max(1, |b|). */
