@@ -45,11 +45,14 @@ export const DEMO_METHODS: Readonly<
     fit: 'recap',
   },
   sitta: {
-    // Procrustes beat OLS here; greedy decoding of the tiny LM ignores the word prompt, so prompts
-    // are sampled (SITTA's --decoding sampling) and CLIP re-ranks the candidates.
+    // Procrustes beat OLS here; the shapes GPT-2's kind words share most of their embeddings, so
+    // the LM space is whitened (lmSpace, methods/sitta/lm-whitening.ts); greedy decoding of the tiny
+    // LM ignores the word prompt, so prompts are sampled (SITTA's --decoding sampling) and CLIP
+    // re-ranks the candidates.
     config: {
       solver: 'procrustes',
       vocabulary: 'caption-words',
+      lmSpace: 'whiten',
       k: 4,
       permutations: 10,
       decoding: 'sampling',

@@ -108,29 +108,41 @@ export function jacobiSvd(a: Float64Array, m: number, n: number, options: Jacobi
   return { u, s, v, m, n, sweeps: sweep };
 }
 
-/** Fills `cols[k]` for k in `missing` with unit vectors orthogonal to all others (Gram–Schmidt twice). */
+/**
+ * Fills `cols[k]` for k in `missing` with unit vectors orthogonal to all others: the first unit
+ * basis vector (scanning on) whose remainder after Gram–Schmidt (twice) has norm > 0.5, else the
+ * basis vector with the largest remainder (many missing columns leave few such vectors).
+ */
 function completeOrthonormal(cols: Float64Array[], missing: readonly number[], m: number): void {
-  let e = 0;
-  for (const k of missing) {
-    for (; e < m; e++) {
-      const x = new Float64Array(m);
-      x[e] = 1;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const c of cols) {
-          if (!c) continue;
-          let d = 0;
-          for (let i = 0; i < m; i++) d += c[i]! * x[i]!;
-          for (let i = 0; i < m; i++) x[i]! -= d * c[i]!;
-        }
-      }
-      let nrm = 0;
-      for (let i = 0; i < m; i++) nrm += x[i]! * x[i]!;
-      nrm = Math.sqrt(nrm);
-      if (nrm > 0.5) {
-        cols[k] = x.map((xi) => xi / nrm);
-        e++;
-        break;
+  const remainder = (e: number) => {
+    const x = new Float64Array(m);
+    x[e] = 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const c of cols) {
+        if (!c) continue;
+        let d = 0;
+        for (let i = 0; i < m; i++) d += c[i]! * x[i]!;
+        for (let i = 0; i < m; i++) x[i]! -= d * c[i]!;
       }
     }
+    let nrm = 0;
+    for (let i = 0; i < m; i++) nrm += x[i]! * x[i]!;
+    return { x, nrm: Math.sqrt(nrm) };
+  };
+  let e = 0;
+  for (const k of missing) {
+    let best: { x: Float64Array; nrm: number } | null = null;
+    for (; e < m && !(best && best.nrm > 0.5); e++) {
+      const r = remainder(e);
+      if (!best || r.nrm > best.nrm) best = r;
+    }
+    if (!best || best.nrm <= 0.5) {
+      for (let f = 0; f < m; f++) {
+        const r = remainder(f);
+        if (!best || r.nrm > best.nrm) best = r;
+      }
+    }
+    const { x, nrm } = best!;
+    cols[k] = x.map((xi) => xi / nrm);
   }
 }

@@ -86,6 +86,32 @@ describe('jacobiSvd', () => {
     }
   });
 
+  it('rank-deficient covariance (48 × 48, rank 23): U completed to a full orthonormal basis', () => {
+    // A vocabulary of 24 centred rows in 48 dimensions, as SITTA's whitening meets it: more than
+    // half of U must be completed, and the first unit vectors' remainders run out (they were left unfilled).
+    const n = 48;
+    const rows = 24;
+    const rng = new Rng(3);
+    const x = rng.normalArray(rows * n, 1);
+    for (let j = 0; j < n; j++) {
+      let mean = 0;
+      for (let r = 0; r < rows; r++) mean += x[r * n + j]! / rows;
+      for (let r = 0; r < rows; r++) x[r * n + j]! -= mean;
+    }
+    const cov = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let r = 0; r < rows; r++) cov[i * n + j]! += (x[r * n + i]! * x[r * n + j]!) / rows;
+    const { u, s } = jacobiSvd(cov, n, n);
+    expect(s[22]).toBeGreaterThan(1e-3);
+    for (let k = 23; k < n; k++) expect(s[k]).toBeLessThan(1e-10);
+    for (let p = 0; p < n; p++) {
+      for (let q = p; q < n; q++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += u[i * n + p]! * u[i * n + q]!;
+        expect(d).toBeCloseTo(p === q ? 1 : 0, 10);
+      }
+    }
+  });
+
   it('rejects non-finite input and wide matrices', () => {
     expect(() => jacobiSvd(Float64Array.from([1, NaN, 0, 1]), 2, 2)).toThrow(/entry 1 is NaN/);
     expect(() => jacobiSvd(new Float64Array(6), 2, 3)).toThrow(/rows ≥ columns/);

@@ -19,6 +19,12 @@ export interface Conditioning {
    * any `tidy`: the conditioning owns the tensors it makes and frees them.
    */
   ffnHook?(rows: Int32Array): FfnHook;
+  /**
+   * [B, V] added to every step's logits of the rows decoding each original batch row (a soft
+   * lexical constraint: SITTA's `wordBias` raises its word prompt's tokens). Searches see the
+   * biased logits, and the log-probs they report are those of the biased model.
+   */
+  readonly logitBias?: Tensor;
 }
 
 export interface DecodeSessionInput {
@@ -38,6 +44,8 @@ export class DecodeSession {
   private rowMap: Int32Array;
   private hookRows: Int32Array | null = null;
   private hook: FfnHook | undefined;
+  private biasRows: Int32Array | null = null;
+  private bias: Tensor | null = null;
 
   constructor(private readonly input: DecodeSessionInput) {
     this.decoder = input.decoder;
@@ -47,6 +55,10 @@ export class DecodeSession {
     const prefix = input.conditioning?.prefix;
     if (prefix && (prefix.rank !== 3 || prefix.shape[0] !== this.batchSize)) {
       throw new CaptuneError(`decode: prefix must be [${this.batchSize}, P, E], got [${prefix.shape.join(', ')}]`);
+    }
+    const bias = input.conditioning?.logitBias;
+    if (bias && (bias.rank !== 2 || bias.shape[0] !== this.batchSize || bias.shape[1] !== this.decoder.config.vocabSize)) {
+      throw new CaptuneError(`decode: logitBias must be [${this.batchSize}, ${this.decoder.config.vocabSize}], got [${bias.shape.join(', ')}]`);
     }
     if (!prefix && input.prompts.some((p) => p.length === 0)) {
       throw new CaptuneError('decode: a prompt is empty and there is no prefix: give at least one token (e.g. the BOS id)');
@@ -108,7 +120,7 @@ export class DecodeSession {
       let embeds: Tensor | null = L > 0 ? this.decoder.embedTokens(e.tensor(ids, [this.batchSize, L], 'int32')) : null; // [B, L, E]
       if (prefix) embeds = embeds ? e.concat([prefix, embeds], 1) : prefix; // [B, P + L, E]
       const step = this.decoder.step({ inputsEmbeds: embeds!, attentionMask: this.masks, cache: null, ffnHook });
-      return { logits: step.logits, cache: step.cache };
+      return { logits: this.biased(step.logits), cache: step.cache };
     });
     this.cache = out.cache;
     return out.logits; // [B, V]
@@ -129,7 +141,7 @@ export class DecodeSession {
         cache: old,
         ffnHook,
       });
-      return { logits: step.logits, cache: step.cache };
+      return { logits: this.biased(step.logits), cache: step.cache };
     });
     this.cache = out.cache;
     old.dispose();
@@ -147,6 +159,22 @@ export class DecodeSession {
     this.rowMap = Int32Array.from(rows, (r) => this.rowMap[r]!);
   }
 
+  /** logits [rows, V] plus the logit bias of each row's original batch row (inside a tidy). */
+  private biased(logits: Tensor): Tensor {
+    const all = this.input.conditioning?.logitBias;
+    if (!all) return logits;
+    const e = this.engine;
+    const identity = this.rowMap.length === this.batchSize && this.rowMap.every((r, i) => r === i);
+    if (identity) return e.add(logits, all);
+    const same = this.biasRows && this.biasRows.length === this.rowMap.length && this.biasRows.every((r, i) => r === this.rowMap[i]);
+    if (!same) {
+      if (this.bias) e.dispose(this.bias);
+      this.bias = e.keep(e.gather(all, e.tensor(this.rowMap, [this.rowMap.length], 'int32'))); // [rows, V]
+      this.biasRows = this.rowMap.slice();
+    }
+    return e.add(logits, this.bias!);
+  }
+
   private currentHook(): FfnHook | undefined {
     const make = this.input.conditioning?.ffnHook;
     if (!make) return undefined;
@@ -161,5 +189,8 @@ export class DecodeSession {
   dispose(): void {
     this.cache?.dispose();
     this.cache = null;
+    if (this.bias) this.engine.dispose(this.bias);
+    this.bias = null;
+    this.biasRows = null;
   }
 }

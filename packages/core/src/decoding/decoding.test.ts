@@ -121,6 +121,34 @@ describe('decoding strategies', () => {
     expect(k1.map((x) => x.tokens)).toEqual(g.map((x) => x.tokens));
   });
 
+  it('a logit bias steers each original row, through beams and finished rows, and is checked', async () => {
+    const { e, lm } = setup(12, 3);
+    const table = await lm.logprobTable();
+    const prompts = [[1], [2]];
+    const V = 12;
+    // Row 0: +100 on token 5 (always chosen); row 1: no bias (the plain chain).
+    const bias = new Float32Array(2 * V);
+    bias[5] = 100;
+    const logitBias = e.tensor(bias, [2, V]);
+    const before = e.liveTensors;
+    for (const search of [new GreedySearch(), new BeamSearch()]) {
+      const s = new DecodeSession({ decoder: lm, prompts, conditioning: { logitBias } });
+      try {
+        const [steered, plain] = await search.decode(s, opts({ maxNewTokens: 4, numBeams: 3 }));
+        expect(steered!.tokens).toEqual([5, 5, 5, 5]);
+        const free = await run(search, lm, [[2]], opts({ maxNewTokens: 4, numBeams: 3 }));
+        expect(plain!.tokens).toEqual(free[0]!.tokens);
+        expect(plain!.score).toBeCloseTo(free[0]!.score, 5);
+        expect(sumLogp(table, V, [2], plain!.tokens)).toBeCloseTo(plain!.logprobs.reduce((a, b) => a + b, 0), 4);
+      } finally {
+        s.dispose();
+      }
+    }
+    expect(e.liveTensors).toBe(before);
+    expect(() => new DecodeSession({ decoder: lm, prompts: [[1]], conditioning: { logitBias } })).toThrow(/logitBias must be \[1, 12\], got \[2, 12\]/);
+    e.dispose(logitBias);
+  });
+
   it('leaves no tensors behind', async () => {
     const { e, lm } = setup();
     const before = e.liveTensors;

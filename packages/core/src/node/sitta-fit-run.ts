@@ -39,8 +39,8 @@ export async function fitSittaFromConfig(o: FitRunOptions): Promise<FitRunSummar
     const fromCaptions = cfg.vocabulary === 'caption-words';
     const tokens = fromCaptions ? captionTokens(lm.tokenizer, records.flatMap((r) => r.captions), V) : wordTokens(lm.tokenizer, V, { maxTokens: cfg.maxTokens });
     if (tokens.ids.length === 0) throw new CaptuneError(`${config.models.lm}: no LM token decodes to a word${fromCaptions ? ' of the training captions' : ''}`);
-    // z-score the LM side with the statistics of the vocabulary that captioning searches.
-    const lmStats = await lmEmbeddingStats(lm.decoder, tokens.ids);
+    // z-score (and whiten) the LM side with the statistics of the vocabulary that captioning searches.
+    const lmStats = await lmEmbeddingStats(lm.decoder, tokens.ids, cfg.lmSpace === 'whiten' ? { whitenEpsilon: cfg.whitenEpsilon } : {});
     let embedSeconds = 0;
     let fitSeconds: number;
     let rows: number;
@@ -66,7 +66,7 @@ export async function fitSittaFromConfig(o: FitRunOptions): Promise<FitRunSummar
       rows = fit.rows;
       model = { source: 'pairs', map: fit.map, lmStats, tokenIds: tokens.ids };
     }
-    o.onNote?.(`fitted SITTA's map (${cfg.source}, ${cfg.solver}, ${P}→${lm.decoder.config.embedSize}) on ${rows} rows in ${fitSeconds.toFixed(3)} s`);
+    o.onNote?.(`fitted SITTA's map (${cfg.source}, ${cfg.solver}, ${P}→${lm.decoder.config.embedSize}, LM space ${cfg.lmSpace}) on ${rows} rows in ${fitSeconds.toFixed(3)} s`);
     const out = resolve(o.out);
     await saveSittaModel(join(out, SITTA_FILE), model);
     await writeMethodFile(out, {
@@ -74,9 +74,9 @@ export async function fitSittaFromConfig(o: FitRunOptions): Promise<FitRunSummar
       clipModel: resolve(config.models.clip!),
       lmModel: resolve(config.models.lm!),
       config: cfg as unknown as Record<string, unknown>,
-      fit: { split, images: records.length, rows, source: cfg.source, solver: cfg.solver, vocabulary: tokens.ids.length, embedSeconds, fitSeconds },
+      fit: { split, images: records.length, rows, source: cfg.source, solver: cfg.solver, lmSpace: cfg.lmSpace, vocabulary: tokens.ids.length, embedSeconds, fitSeconds },
     });
-    return { method: 'sitta', out, images: records.length, rows, solver: cfg.solver, embedSeconds, fitSeconds, totalSeconds: now() - t0, extra: { source: cfg.source, vocabulary: tokens.ids.length }, dal: [] };
+    return { method: 'sitta', out, images: records.length, rows, solver: cfg.solver, embedSeconds, fitSeconds, totalSeconds: now() - t0, extra: { source: cfg.source, lmSpace: cfg.lmSpace, vocabulary: tokens.ids.length }, dal: [] };
   } finally {
     opened.reverse().forEach((x) => x.dispose());
     await data.close();

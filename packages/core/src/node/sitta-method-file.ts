@@ -1,7 +1,8 @@
 /**
  * SITTA's fitted model on disk: one safetensors file with `W` F32 [P, E] (row-vector map on
  * z-scored image embeddings), `image_mean` / `image_std` [P], `lm_mean` / `lm_std` [E] (the
- * LM-side z-scoring) and `token_ids` I32 [K] (the word vocabulary); metadata
+ * LM-side z-scoring), `lm_whiten` [E, E] when the LM space is whitened, and `token_ids` I32 [K]
+ * (the word vocabulary); metadata
  * `{format: "captune-sitta", source, solver}`.
  */
 import { existsSync } from 'node:fs';
@@ -28,6 +29,7 @@ export async function saveSittaModel(path: string, model: SittaModel): Promise<v
       image_std: { dtype: 'F32', shape: [map.dIn], data: f32(map.stdX) },
       lm_mean: { dtype: 'F32', shape: [map.dOut], data: f32(model.lmStats.mean) },
       lm_std: { dtype: 'F32', shape: [map.dOut], data: f32(model.lmStats.std) },
+      ...(model.lmStats.whiten ? { lm_whiten: { dtype: 'F32' as const, shape: [map.dOut, map.dOut], data: f32(model.lmStats.whiten) } } : {}),
       token_ids: { dtype: 'I32', shape: [model.tokenIds.length], data: model.tokenIds },
     },
     { metadata: { format: 'captune-sitta', source: model.source, solver: map.method } },
@@ -59,7 +61,11 @@ export async function loadSittaModel(path: string): Promise<SittaModel> {
     return {
       source,
       map: { kind: 'sitta', method, dIn, dOut, weight: Float64Array.from(w.data), meanX: await f64('image_mean', dIn), stdX: await f64('image_std', dIn) },
-      lmStats: { mean: await f64('lm_mean', dOut), std: await f64('lm_std', dOut) },
+      lmStats: {
+        mean: await f64('lm_mean', dOut),
+        std: await f64('lm_std', dOut),
+        ...(file.has('lm_whiten') ? { whiten: Float64Array.from((await read('lm_whiten', [dOut, dOut])).data) } : {}),
+      },
       tokenIds: ids.data,
     };
   } finally {

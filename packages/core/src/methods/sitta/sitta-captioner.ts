@@ -23,10 +23,10 @@ import { readImageEmbeddings, type FittedCaptioner } from '../fitted-captioner.j
 import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { pickBestCandidate } from '../recap/recap-rerank.js';
 import type { SittaConfig } from './sitta-config.js';
-import { lmTokenEmbeddings, zScore, type EmbeddingStats } from './sitta-fit.js';
+import { lmTokenEmbeddings, toLmSpace, type EmbeddingStats } from './sitta-fit.js';
 import { dedupeTokens, tokenPermutations, wordPromptIds } from './sitta-prompts.js';
 
-/** A fitted SITTA: the map (raw CLIP image embedding → z-scored LM space) and the word vocabulary. */
+/** A fitted SITTA: the map (raw CLIP image embedding → the LM space: z-scored, optionally whitened) and the word vocabulary. */
 export interface SittaModel {
   readonly source: 'tokens' | 'pairs';
   readonly map: LinearMap;
@@ -72,7 +72,7 @@ export class SittaCaptioner implements FittedCaptioner {
     const E = o.decoder.config.embedSize;
     if (o.model.map.dOut !== E) throw new CaptuneError(`SITTA: the map outputs ${o.model.map.dOut} values but the LM's embeddings have ${E}`);
     if (o.model.tokenIds.length === 0) throw new CaptuneError('SITTA: the word vocabulary is empty');
-    const emb = zScore(await lmTokenEmbeddings(o.decoder, o.model.tokenIds), o.model.lmStats); // [K, E]
+    const emb = toLmSpace(await lmTokenEmbeddings(o.decoder, o.model.tokenIds), o.model.lmStats); // [K, E]
     const store = new CaptionDatastore(E, { clipModel: 'lm-token-embeddings' });
     store.add(emb, Array.from(o.model.tokenIds, String), { source: 'SITTA token embeddings' });
     const engine = o.decoder.engine;
@@ -106,7 +106,22 @@ export class SittaCaptioner implements FittedCaptioner {
     const bos = config.bos ? decoder.config.bosTokenId : null;
     const prompts = nearest.flatMap((toks, i) => tokenPermutations(toks, config.permutations, new Rng(config.seed + i)).map((p) => wordPromptIds(p, suffix, bos)));
     const stopTokenIds = [...new Set(config.stopTexts.map((t) => tokenizer.encode(t)[0]).filter((t): t is number => t !== undefined))];
-    const session = new DecodeSession({ decoder, prompts });
+    const V = decoder.config.vocabSize;
+    // wordBias: +β on the logits of each prompt's word tokens while decoding it.
+    const logitBias =
+      config.wordBias > 0
+        ? decoder.engine.tensor(
+            (() => {
+              const bias = new Float32Array(prompts.length * V); // [B, V]
+              nearest.forEach((toks, i) => {
+                for (let p = 0; p < config.permutations; p++) for (const t of toks) bias[(i * config.permutations + p) * V + t] = config.wordBias;
+              });
+              return bias;
+            })(),
+            [prompts.length, V],
+          )
+        : undefined;
+    const session = new DecodeSession({ decoder, prompts, ...(logitBias ? { conditioning: { logitBias } } : {}) });
     let texts: string[];
     try {
       const search = config.decoding === 'greedy' ? new GreedySearch() : new SamplingSearch();
@@ -120,6 +135,7 @@ export class SittaCaptioner implements FittedCaptioner {
       texts = seqs.map((s) => captionText(tokenizer, s).text);
     } finally {
       session.dispose();
+      if (logitBias) decoder.engine.dispose(logitBias);
     }
     const L = config.permutations;
     const pools = ids.map((_, i) => {

@@ -28,6 +28,16 @@ export const SittaConfigSchema = z
     templates: z.array(z.string().includes('{}', { message: 'must contain {}' })).min(1).default([...SITTA_TEMPLATES]),
     /** Which LM tokens are words: "words" every token decoding to an alphabetic string; "caption-words" the tokens of the training captions' content words (stop words removed; " red", not "Red"), the tokens a "pairs" fit targets. The LM-side z-scoring uses this vocabulary's statistics. @default "words" */
     vocabulary: z.enum(['words', 'caption-words']).default('words'),
+    /**
+     * The LM-side space the map targets and the nearest tokens are searched in: "zscore" (SITTA's
+     * reference: per-dimension z-scoring with the vocabulary's statistics) or "whiten" (z-scoring,
+     * then ZCA whitening over the vocabulary: lm-whitening.ts). Whitening helps when the
+     * vocabulary's words of one kind share most of their embeddings, as a small caption-trained
+     * LM's do (the shapes world: first kind word right 55% vs 37%). @default "zscore"
+     */
+    lmSpace: z.enum(['zscore', 'whiten']).default('zscore'),
+    /** Eigenvalue floor of the whitening, relative to the largest eigenvalue (lmSpace "whiten"). @default 0.01 */
+    whitenEpsilon: z.number().gt(0).max(1).default(0.01),
     /** Keep at most this many word tokens (lowest ids first; 0 = all; vocabulary "words"). @default 0 */
     maxTokens: z.int().min(0).default(0),
     /** Tokens in the word prompt (after de-duplication). @default 8 */
@@ -36,6 +46,13 @@ export const SittaConfigSchema = z
     searchTokens: z.int().min(1).default(50),
     /** Prompts decoded per image: the ranked order plus random permutations. @default 10 */
     permutations: z.int().min(1).max(256).default(10),
+    /**
+     * Added to the logits of the word prompt's tokens at every decoding step (0 = off, the
+     * reference). A captune extension for LMs that never saw a word list before a caption (the
+     * shapes GPT-2 continues "[words] a" with an unrelated caption): a soft lexical constraint
+     * that makes the candidates use the retrieved words, which CLIP then re-ranks. @default 0
+     */
+    wordBias: z.number().min(0).default(0),
     /** Text after the word prompt. @default "A picture of" */
     prompt: z.string().default('A picture of'),
     /** Start with the LM's BOS token (GPT-2 saw <|endoftext|> first in training). @default true */

@@ -17,11 +17,14 @@ import { CaptuneError } from '../../errors/captune-error.js';
 import type { LanguageDecoder } from '../../models/language-decoder.js';
 import type { Tokenizer } from '../../tokenizers/tokenizer.js';
 import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
+import { applyWhitening, whiteningMatrix } from './lm-whitening.js';
 import { contentWords, type WordTokens } from './sitta-vocabulary.js';
 
 export interface EmbeddingStats {
   readonly mean: Float64Array;
   readonly std: Float64Array;
+  /** ZCA whitening [E, E] applied after the z-scoring (`sitta.lmSpace: "whiten"`, lm-whitening.ts); absent: z-scoring only. */
+  readonly whiten?: Float64Array;
 }
 
 /** LM input embeddings of `ids` → [n, E] (engine, in chunks). */
@@ -52,16 +55,30 @@ export function columnStats(x: ArrayLike<number>, n: number, d: number): Embeddi
   return { mean, std };
 }
 
-/** Mean and std of the LM's token embeddings over `ids` (default: the whole vocabulary). */
-export async function lmEmbeddingStats(decoder: LanguageDecoder, ids?: ArrayLike<number>): Promise<EmbeddingStats> {
+/**
+ * Mean and std of the LM's token embeddings over `ids` (default: the whole vocabulary), and with
+ * `whitenEpsilon` the ZCA whitening of the z-scored embeddings (eigenvalue floor ε · λ_max).
+ */
+export async function lmEmbeddingStats(decoder: LanguageDecoder, ids?: ArrayLike<number>, options: { whitenEpsilon?: number } = {}): Promise<EmbeddingStats> {
   const which = ids ?? Int32Array.from({ length: decoder.config.vocabSize }, (_, i) => i);
   if (which.length === 0) throw new CaptuneError('SITTA: no LM tokens to take embedding statistics over');
-  return columnStats(await lmTokenEmbeddings(decoder, which), which.length, decoder.config.embedSize);
+  const E = decoder.config.embedSize;
+  const emb = await lmTokenEmbeddings(decoder, which);
+  const stats = columnStats(emb, which.length, E);
+  if (options.whitenEpsilon === undefined) return stats;
+  return { ...stats, whiten: whiteningMatrix(zScore(emb, stats), which.length, E, options.whitenEpsilon) };
 }
 
+/** Per-dimension z-scoring of rows [n, d] (the whitening, if any, is not applied: see `toLmSpace`). */
 export function zScore(x: Float32Array, stats: EmbeddingStats): Float32Array {
   const d = stats.mean.length;
   return x.map((v, i) => (v - stats.mean[i % d]!) / stats.std[i % d]!);
+}
+
+/** LM token embeddings [n, E] into the space SITTA's map targets and searches: z-scored, then whitened when `stats.whiten` is set. */
+export function toLmSpace(x: Float32Array, stats: EmbeddingStats): Float32Array {
+  const z = zScore(x, stats);
+  return stats.whiten ? applyWhitening(z, stats.whiten, stats.mean.length) : z;
 }
 
 export interface SittaFitOptions {
@@ -104,7 +121,7 @@ export async function promptedTokenEmbeddings(embedTexts: ClipTextEmbedder, toke
   return out;
 }
 
-/** Token correspondences: X = prompted CLIP embeddings [K, P], Y = z-scored LM embeddings of the tokens. */
+/** Token correspondences: X = prompted CLIP embeddings [K, P], Y = the tokens' LM embeddings in the LM space (`toLmSpace`). */
 export async function fitSittaTokens(
   x: Float32Array,
   decoder: LanguageDecoder,
@@ -115,11 +132,11 @@ export async function fitSittaTokens(
   const K = tokens.ids.length;
   const E = decoder.config.embedSize;
   const P = x.length / K;
-  const y = zScore(await lmTokenEmbeddings(decoder, tokens.ids), lmStats);
+  const y = toLmSpace(await lmTokenEmbeddings(decoder, tokens.ids), lmStats);
   return fitLinearMap(chunked(x, y, K, P, E, o.chunkRows ?? 4096), { dIn: P, dOut: E }, { method: o.solver, alpha: o.alpha ?? 1, standardize: true, kind: 'sitta-clip-to-lm-tokens' });
 }
 
-/** Image–caption pairs: X = image embeddings [N, P] (row i ↔ captions[i]), Y = z-scored LM embeddings of the content-word tokens. */
+/** Image–caption pairs: X = image embeddings [N, P] (row i ↔ captions[i]), Y = the content-word tokens' LM embeddings in the LM space (`toLmSpace`). */
 export async function fitSittaPairs(
   images: Float32Array,
   captions: readonly (readonly string[])[],
@@ -143,7 +160,7 @@ export async function fitSittaPairs(
   });
   if (rowImage.length === 0) throw new CaptuneError('SITTA fit: the training captions have no content words');
   const distinct = [...new Set(rowToken)];
-  const emb = zScore(await lmTokenEmbeddings(decoder, distinct), lmStats);
+  const emb = toLmSpace(await lmTokenEmbeddings(decoder, distinct), lmStats);
   const at = new Map(distinct.map((id, i) => [id, i]));
   const rows = rowImage.length;
   const x = new Float32Array(rows * P);
