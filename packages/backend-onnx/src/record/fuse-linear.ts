@@ -32,7 +32,6 @@ export function emitLinearProduct(g: GraphBuilder, x: string, w: string, transpo
 export function linearEmitter(transposeB: boolean, bias: boolean, out: readonly number[]): KernelEmitter {
   return {
     key: `linear:${transposeB ? 1 : 0}${bias ? 1 : 0}${bias ? `:${out.join(',')}` : ''}`,
-    weight: 1,
     emit: (g: GraphBuilder, [x, w, b]) => {
       if (!bias) return [emitLinearProduct(g, x!, w!, transposeB)];
       const flat = g.node('Flatten', [x!], attr.int('axis', out.length - 1)); // [N, K]
@@ -46,7 +45,6 @@ export function linearEmitter(transposeB: boolean, bias: boolean, out: readonly 
 export function linearFastGeluEmitter(transposeB: boolean): KernelEmitter {
   return {
     key: `linearFastGelu:${transposeB ? 1 : 0}`,
-    weight: 1,
     emit: (g: GraphBuilder, [x, w, b]) => g.nodeN('FastGelu', [emitLinearProduct(g, x!, w!, transposeB), b!], [], { domain: MS_DOMAIN }),
   };
 }

@@ -23,7 +23,6 @@ const LAYER_NORM = /^layerNorm:([^:]+):float32\/([23]);float32\/1;float32\/1$/;
 export function skipLayerNormEmitter(eps: number, withSum: boolean, linear: { readonly transposeB: boolean } | null): KernelEmitter {
   return {
     key: `skipLayerNorm:${eps}:${withSum ? 1 : 0}:${linear ? (linear.transposeB ? 'linearT' : 'linear') : ''}`,
-    ...(linear ? { weight: 1 } : {}),
     emit: (g: GraphBuilder, ins) => {
       const inputs = linear ? [emitLinearProduct(g, ins[0]!, ins[1]!, linear.transposeB), ins[3]!, ins[4]!, ins[5]!, ins[2]!] : ins;
       const out = g.fresh();

@@ -3,10 +3,10 @@
  * key), its inputs, constants and outputs, and the model it compiles to.
  *
  * Inputs are the materialised values the records read, fed at every run. Constants are inputs
- * the constant policy (constant-policy.ts) promotes — frozen weights — that a record multiplies
- * by more than one row. They become initializers whose bytes ORT reads from our own buffers
- * (`externalData` of the session options: no copy into the model bytes), so ORT can pre-pack
- * the GEMM weights once per session instead of packing them on every run. The signature names each constant by
+ * the constant policy (constant-policy.ts) promotes: frozen weights. They become initializers
+ * whose bytes ORT reads from our own buffers (`externalData` of the session options: no copy into
+ * the model bytes), so ORT pre-packs the GEMM weights once per session instead of packing them
+ * on every run, and a run feeds only data. The signature names each constant by
  * its value id: a session with constants serves only those very weights. The signature is kept
  * as arrays (`GraphStructure`): a decoding step that records the same graph as the step before
  * is recognised by comparing them, without building the session key string.
@@ -80,41 +80,11 @@ export interface ExternalBytes {
   readonly data: Uint8Array;
 }
 
-/**
- * The values some record of the batch multiplies as the weight operand (matmul's second
- * operand, matmulBiasGelu's `w`, a fused record's `weight` input) by more than one row: only those gain from pre-packing. With a
- * single row (a greedy decoding step of one sequence) MLAS reads unpacked weights directly
- * (`MlasSgemmOperation`'s M = 1 path), so a constant would only cost compile time and memory.
- */
-export function packedOperands(records: readonly OpRecord[]): Set<GraphValue> {
-  const out = new Set<GraphValue>();
-  for (const r of records) {
-    const weight = r.emitter.weight;
-    if (weight !== undefined) {
-      const a = r.inputs[0]!;
-      if (a.shape.slice(0, -1).reduce((p, d) => p * d, 1) > 1) out.add(r.inputs[weight]!);
-      continue;
-    }
-    const key = r.emitter.key;
-    const matmul = key.startsWith('matmul:');
-    const gemmBias = key.startsWith('gemmBias:');
-    if (!matmul && !gemmBias && !key.startsWith('matmulBiasGelu:')) continue;
-    const [a, w] = r.inputs as [GraphValue, GraphValue];
-    const transposeA = (matmul && key.charAt(7) === '1') || (gemmBias && key.charAt(9) === '1');
-    const rows = transposeA
-      ? a.shape[a.shape.length - 1]!
-      : a.shape.slice(0, -1).reduce((p, d) => p * d, 1);
-    if (rows > 1) out.add(w);
-  }
-  return out;
-}
-
 /** Structure, inputs, constants and outputs of a batch; `isConstant` picks the constants among its inputs. */
 export function planGraph(
   records: readonly OpRecord[],
   isConstant: (v: GraphValue) => boolean,
 ): GraphPlan {
-  const packed = packedOperands(records);
   const local = new Map<GraphValue, number>();
   const inputs: GraphValue[] = [];
   const constants: GraphValue[] = [];
@@ -132,7 +102,7 @@ export function planGraph(
           throw new Error(
             `onnx backend (internal): an input of "${r.emitter.key}" is neither computed nor produced in this graph`,
           );
-        if (packed.has(x) && isConstant(x)) {
+        if (isConstant(x)) {
           ref = -2 - 2 * constants.length;
           constants.push(x);
         } else {

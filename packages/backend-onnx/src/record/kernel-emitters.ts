@@ -20,11 +20,6 @@ export interface KernelEmitter {
   readonly key: string;
   /** Appends the nodes; `ins` are the input value names; returns the output value names. */
   readonly emit: (g: GraphBuilder, ins: readonly string[]) => string[];
-  /**
-   * The input multiplied as a 2-D weight by every row of input 0 ([..., K]: all leading axes
-   * are rows), for the constant policy (graph-plan.ts `packedOperands`); fused records set it.
-   */
-  readonly weight?: number;
 }
 
 /** Shape and dtype of an input, as the kernel saw it. */
