@@ -24,7 +24,7 @@ import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { pickBestCandidate } from '../recap/recap-rerank.js';
 import type { SittaConfig } from './sitta-config.js';
 import { lmTokenEmbeddings, toLmSpace, type EmbeddingStats } from './sitta-fit.js';
-import { dedupeTokens, tokenPermutations, wordPromptIds } from './sitta-prompts.js';
+import { dedupeTokens, tokenPermutations, wordBiasRows, wordPromptIds } from './sitta-prompts.js';
 
 /** A fitted SITTA: the map (raw CLIP image embedding → the LM space: z-scored, optionally whitened) and the word vocabulary. */
 export interface SittaModel {
@@ -107,20 +107,7 @@ export class SittaCaptioner implements FittedCaptioner {
     const prompts = nearest.flatMap((toks, i) => tokenPermutations(toks, config.permutations, new Rng(config.seed + i)).map((p) => wordPromptIds(p, suffix, bos)));
     const stopTokenIds = [...new Set(config.stopTexts.map((t) => tokenizer.encode(t)[0]).filter((t): t is number => t !== undefined))];
     const V = decoder.config.vocabSize;
-    // wordBias: +β on the logits of each prompt's word tokens while decoding it.
-    const logitBias =
-      config.wordBias > 0
-        ? decoder.engine.tensor(
-            (() => {
-              const bias = new Float32Array(prompts.length * V); // [B, V]
-              nearest.forEach((toks, i) => {
-                for (let p = 0; p < config.permutations; p++) for (const t of toks) bias[(i * config.permutations + p) * V + t] = config.wordBias;
-              });
-              return bias;
-            })(),
-            [prompts.length, V],
-          )
-        : undefined;
+    const logitBias = config.wordBias > 0 ? decoder.engine.tensor(wordBiasRows(nearest, config.permutations, V, config.wordBias), [prompts.length, V]) : undefined;
     const session = new DecodeSession({ decoder, prompts, ...(logitBias ? { conditioning: { logitBias } } : {}) });
     let texts: string[];
     try {

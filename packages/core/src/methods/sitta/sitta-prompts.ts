@@ -40,3 +40,15 @@ export function tokenPermutations(tokens: readonly number[], count: number, rng:
 export function wordPromptIds(tokens: readonly number[], suffix: readonly number[], bos: number | null): number[] {
   return [...(bos === null ? [] : [bos]), ...tokens, ...suffix];
 }
+
+/**
+ * The logit bias of `wordBias` (row-major [images × permutations, V]): β at each image's word
+ * tokens, in every row that decodes one of its permutations (rows grouped by image, as the prompts).
+ */
+export function wordBiasRows(words: readonly (readonly number[])[], permutations: number, vocabSize: number, beta: number): Float32Array {
+  const bias = new Float32Array(words.length * permutations * vocabSize);
+  words.forEach((toks, i) => {
+    for (let p = 0; p < permutations; p++) for (const t of toks) bias[(i * permutations + p) * vocabSize + t] = beta;
+  });
+  return bias;
+}

@@ -7,7 +7,7 @@ import { cosineRows } from '../recap/clip-text-embedder.js';
 import { SittaCaptioner, type SittaModel } from './sitta-captioner.js';
 import { SittaConfigSchema } from './sitta-config.js';
 import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
-import { dedupeTokens, tokenPermutations, wordPromptIds } from './sitta-prompts.js';
+import { dedupeTokens, tokenPermutations, wordBiasRows, wordPromptIds } from './sitta-prompts.js';
 import { captionTokens, captionWordSet, contentWords, wordTokens } from './sitta-vocabulary.js';
 
 const V = 64;
@@ -63,6 +63,11 @@ describe('SITTA vocabulary and prompts', () => {
     expect(tokenPermutations([5, 6, 7, 8], 6, new Rng(101))).toEqual(perms);
     expect(wordPromptIds([5, 6], [9, 10], 63)).toEqual([63, 5, 6, 9, 10]);
     expect(wordPromptIds([5, 6], [9], null)).toEqual([5, 6, 9]);
+  });
+
+  it('word bias: β at each image\'s word tokens in every row of its permutations, zero elsewhere', () => {
+    const bias = wordBiasRows([[1, 3], [0]], 2, 4, 2.5); // 2 images × 2 permutations, V = 4
+    expect(Array.from(bias)).toEqual([0, 2.5, 0, 2.5, 0, 2.5, 0, 2.5, 2.5, 0, 0, 0, 2.5, 0, 0, 0]);
   });
 });
 
