@@ -156,7 +156,7 @@ export class ITuningAdapter implements CaptionAdapter {
     } else {
       o = e.attention(q, k, v, null, 1 / Math.sqrt(r / h)); // [B, h, T, r/h]
     }
-    const merged = e.reshape(e.transpose(o, [0, 2, 1, 3]), [B, T, r]); // [B, T, r]
+    const merged = e.reshape(h === 1 ? o : e.transpose(o, [0, 2, 1, 3]), [B, T, r]); // [B, T, r] (one head: [B, 1, T, r] is that layout already)
     const dh = e.linear(merged, p.wUp, p.bUp); // [B, T, C]
     return e.add(ffnOut, scale === 1 ? dh : e.mul(dh, scale)); // [B, T, C]
   }
@@ -166,6 +166,7 @@ export class ITuningAdapter implements CaptionAdapter {
     const e = this.engine;
     const [B, L, r] = x.shape as [number, number, number];
     const h = this.config.heads;
+    if (h === 1) return e.reshape(x, [B, 1, L, r]); // the same layout: no transpose to copy
     return e.transpose(e.reshape(x, [B, L, h, r / h]), [0, 2, 1, 3]);
   }
 
