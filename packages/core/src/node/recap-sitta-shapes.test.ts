@@ -163,7 +163,7 @@ describe.skipIf(!present)('ReCap and SITTA on the shapes world', () => {
   // with SITTA's reference z-scoring the map's kind component is lost in the ranking; whitening the
   // LM space over the vocabulary (methods/sitta/lm-whitening.ts) brings it out. Measured (seed 5,
   // 125 images): first kind word right 46% whitened, 22% z-scored (chance 20%); the CLIP image
-  // embeddings' own 5-NN kind accuracy over the ~400 single-object training images is 59%.
+  // embeddings' own 5-NN kind accuracy over the single-object training images is 59%.
   it('SITTA names the right kind with the LM space whitened, and more often than with z-scoring only', { timeout: 600_000 }, async () => {
     expect(pairs.length).toBe(test.length);
     const whitened = firstRight(test, pairs.map((d) => d.words), 'kind');

@@ -23,7 +23,7 @@ import { readImageEmbeddings, type FittedCaptioner } from '../fitted-captioner.j
 import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { pickBestCandidate } from '../recap/recap-rerank.js';
 import type { SittaConfig } from './sitta-config.js';
-import { lmTokenEmbeddings, toLmSpace, type EmbeddingStats } from './sitta-fit.js';
+import { lmSpaceEmbeddings, type EmbeddingStats } from './sitta-fit.js';
 import { dedupeTokens, tokenPermutations, wordBiasRows, wordPromptIds } from './sitta-prompts.js';
 
 /** A fitted SITTA: the map (raw CLIP image embedding → the LM space: z-scored, optionally whitened) and the word vocabulary. */
@@ -72,7 +72,7 @@ export class SittaCaptioner implements FittedCaptioner {
     const E = o.decoder.config.embedSize;
     if (o.model.map.dOut !== E) throw new CaptuneError(`SITTA: the map outputs ${o.model.map.dOut} values but the LM's embeddings have ${E}`);
     if (o.model.tokenIds.length === 0) throw new CaptuneError('SITTA: the word vocabulary is empty');
-    const emb = toLmSpace(await lmTokenEmbeddings(o.decoder, o.model.tokenIds), o.model.lmStats); // [K, E]
+    const emb = await lmSpaceEmbeddings(o.decoder, o.model.tokenIds, o.model.lmStats); // [K, E]
     const store = new CaptionDatastore(E, { clipModel: 'lm-token-embeddings' });
     store.add(emb, Array.from(o.model.tokenIds, String), { source: 'SITTA token embeddings' });
     const engine = o.decoder.engine;

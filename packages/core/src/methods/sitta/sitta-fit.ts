@@ -17,7 +17,7 @@ import { CaptuneError } from '../../errors/captune-error.js';
 import type { LanguageDecoder } from '../../models/language-decoder.js';
 import type { Tokenizer } from '../../tokenizers/tokenizer.js';
 import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
-import { applyWhitening, whiteningMatrix } from './lm-whitening.js';
+import { whiteningMatrix } from './lm-whitening.js';
 import { contentWords, type WordTokens } from './sitta-vocabulary.js';
 
 export interface EmbeddingStats {
@@ -69,16 +69,38 @@ export async function lmEmbeddingStats(decoder: LanguageDecoder, ids?: ArrayLike
   return { ...stats, whiten: whiteningMatrix(zScore(emb, stats), which.length, E, options.whitenEpsilon) };
 }
 
-/** Per-dimension z-scoring of rows [n, d] (the whitening, if any, is not applied: see `toLmSpace`). */
+/** Per-dimension z-scoring of rows [n, d] (the whitening, if any, is not applied: see `lmSpaceEmbeddings`). */
 export function zScore(x: Float32Array, stats: EmbeddingStats): Float32Array {
   const d = stats.mean.length;
   return x.map((v, i) => (v - stats.mean[i % d]!) / stats.std[i % d]!);
 }
 
-/** LM token embeddings [n, E] into the space SITTA's map targets and searches: z-scored, then whitened when `stats.whiten` is set. */
-export function toLmSpace(x: Float32Array, stats: EmbeddingStats): Float32Array {
-  const z = zScore(x, stats);
-  return stats.whiten ? applyWhitening(z, stats.whiten, stats.mean.length) : z;
+/**
+ * The LM input embeddings of `ids` in the space SITTA's map targets and searches [n, E]:
+ * z-scored, then whitened when `stats.whiten` is set (the [n, E]·[E, E] product on the engine, in
+ * chunks: GPT-2's ~30k word tokens would take seconds as a host loop).
+ */
+export async function lmSpaceEmbeddings(decoder: LanguageDecoder, ids: ArrayLike<number>, stats: EmbeddingStats, chunk = 4096): Promise<Float32Array> {
+  const z = zScore(await lmTokenEmbeddings(decoder, ids, chunk), stats);
+  if (!stats.whiten) return z;
+  const e = decoder.engine;
+  const E = stats.mean.length;
+  const w = e.tensor(Float32Array.from(stats.whiten), [E, E]);
+  const out = new Float32Array(z.length);
+  try {
+    for (let s = 0; s < ids.length; s += chunk) {
+      const n = Math.min(chunk, ids.length - s);
+      const t = e.tidy(() => e.matmul(e.tensor(z.subarray(s * E, (s + n) * E), [n, E]), w)); // [n, E]
+      try {
+        out.set((await e.read(t)) as Float32Array, s * E);
+      } finally {
+        e.dispose(t);
+      }
+    }
+  } finally {
+    e.dispose(w);
+  }
+  return out;
 }
 
 export interface SittaFitOptions {
@@ -121,7 +143,7 @@ export async function promptedTokenEmbeddings(embedTexts: ClipTextEmbedder, toke
   return out;
 }
 
-/** Token correspondences: X = prompted CLIP embeddings [K, P], Y = the tokens' LM embeddings in the LM space (`toLmSpace`). */
+/** Token correspondences: X = prompted CLIP embeddings [K, P], Y = the tokens' LM embeddings in the LM space (`lmSpaceEmbeddings`). */
 export async function fitSittaTokens(
   x: Float32Array,
   decoder: LanguageDecoder,
@@ -132,11 +154,11 @@ export async function fitSittaTokens(
   const K = tokens.ids.length;
   const E = decoder.config.embedSize;
   const P = x.length / K;
-  const y = toLmSpace(await lmTokenEmbeddings(decoder, tokens.ids), lmStats);
+  const y = await lmSpaceEmbeddings(decoder, tokens.ids, lmStats);
   return fitLinearMap(chunked(x, y, K, P, E, o.chunkRows ?? 4096), { dIn: P, dOut: E }, { method: o.solver, alpha: o.alpha ?? 1, standardize: true, kind: 'sitta-clip-to-lm-tokens' });
 }
 
-/** Image–caption pairs: X = image embeddings [N, P] (row i ↔ captions[i]), Y = the content-word tokens' LM embeddings in the LM space (`toLmSpace`). */
+/** Image–caption pairs: X = image embeddings [N, P] (row i ↔ captions[i]), Y = the content-word tokens' LM embeddings in the LM space (`lmSpaceEmbeddings`). */
 export async function fitSittaPairs(
   images: Float32Array,
   captions: readonly (readonly string[])[],
@@ -160,7 +182,7 @@ export async function fitSittaPairs(
   });
   if (rowImage.length === 0) throw new CaptuneError('SITTA fit: the training captions have no content words');
   const distinct = [...new Set(rowToken)];
-  const emb = toLmSpace(await lmTokenEmbeddings(decoder, distinct), lmStats);
+  const emb = await lmSpaceEmbeddings(decoder, distinct, lmStats);
   const at = new Map(distinct.map((id, i) => [id, i]));
   const rows = rowImage.length;
   const x = new Float32Array(rows * P);

@@ -6,7 +6,8 @@ import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { cosineRows } from '../recap/clip-text-embedder.js';
 import { SittaCaptioner, type SittaModel } from './sitta-captioner.js';
 import { SittaConfigSchema } from './sitta-config.js';
-import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
+import { applyWhitening } from './lm-whitening.js';
+import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, lmSpaceEmbeddings, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
 import { dedupeTokens, tokenPermutations, wordBiasRows, wordPromptIds } from './sitta-prompts.js';
 import { captionTokens, captionWordSet, contentWords, wordTokens } from './sitta-vocabulary.js';
 
@@ -112,6 +113,20 @@ describe('SITTA fit and captioning', () => {
     const whole = await lmEmbeddingStats(lm);
     expect(whole.mean[0]).not.toBeCloseTo(got.mean[0]!, 6);
     await expect(lmEmbeddingStats(lm, [])).rejects.toThrow(/no LM tokens/);
+  });
+
+  it('LM space: z-scored rows, whitened on the engine when the statistics carry a whitening', async () => {
+    const { lm } = await toyLm(11);
+    const E = lm.config.embedSize;
+    const ids = Int32Array.from({ length: 40 }, (_, i) => i);
+    const z = zScore(await lmTokenEmbeddings(lm, ids), await lmEmbeddingStats(lm, ids));
+    const plain = await lmSpaceEmbeddings(lm, ids, await lmEmbeddingStats(lm, ids));
+    expect(Array.from(plain)).toEqual(Array.from(z));
+    const stats = await lmEmbeddingStats(lm, ids, { whitenEpsilon: 0.01 });
+    expect(stats.whiten!.length).toBe(E * E);
+    const want = applyWhitening(z, stats.whiten!, E);
+    const got = await lmSpaceEmbeddings(lm, ids, stats, 16); // several chunks
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 4);
   });
 
   it('token correspondences: the fitted map sends each prompted token back to its own LM token', async () => {
