@@ -17,6 +17,12 @@ export interface TapeNode {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly grad: GradFn;
+  /**
+   * Set for a slice of `inputs[0]` (its start per axis; the output's shape is the size): the
+   * backward pass gathers the slices' gradients of one value and, when they tile it along one
+   * axis, joins them with one concat instead of summing a full-size zero padding per slice.
+   */
+  readonly sliceBegin?: readonly number[];
 }
 
 /** Anything `tidy` can return: tensors are kept, everything else is left alone. */
@@ -53,11 +59,11 @@ export class EngineBase {
    * Runs a kernel and records it on the tape when a gradient may flow through it.
    * `grad` is omitted for non-differentiable ops.
    */
-  protected run(inputs: readonly Tensor[], out: OutSpec, kernel: () => Handle, grad?: GradFn): Tensor {
+  protected run(inputs: readonly Tensor[], out: OutSpec, kernel: () => Handle, grad?: GradFn, sliceBegin?: readonly number[]): Tensor {
     const y = this.wrap(kernel(), out);
     if (this.tape && grad && inputs.some((x) => x.requiresGrad)) {
       y.requiresGrad = true;
-      this.tape.push({ inputs, output: y, grad });
+      this.tape.push(sliceBegin ? { inputs, output: y, grad, sliceBegin } : { inputs, output: y, grad });
       for (const x of inputs) this.onTape.add(x);
       this.onTape.add(y);
     }

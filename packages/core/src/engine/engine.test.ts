@@ -17,6 +17,38 @@ describe('Engine', () => {
     expect(() => e.tensor([1, 2, 3], [2, 2])).toThrow('tensor: 3 values do not fill shape [2, 2] (4 elements)');
   });
 
+  it('joins the gradients of slices that tile a value with one concat, and pads them otherwise', async () => {
+    const backend = new ReferenceBackend();
+    const calls = { pad: 0, concat: 0 };
+    const { pad, concat } = backend;
+    Object.assign(backend, {
+      pad: (...a: Parameters<typeof pad>) => (calls.pad++, pad.apply(backend, a)),
+      concat: (...a: Parameters<typeof concat>) => (calls.concat++, concat.apply(backend, a)),
+    });
+    const e = new Engine(backend);
+    const x = e.variable(e.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 6]));
+    const weights = e.tensor([1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12], [2, 6]);
+    // q, k, v = three column slices [2, 2]; loss = Σ slice · its weights, so dL/dx = weights.
+    const loss = (parts: [number, number][]) => () =>
+      parts.reduce((acc: ReturnType<typeof e.sum> | null, [b, n]) => {
+        const term = e.sum(e.mul(e.slice(x, [0, b], [-1, n]), e.slice(weights, [0, b], [-1, n])));
+        return acc ? e.add(acc, term) : term;
+      }, null)!;
+    const tiled = e.valueAndGrads(loss([[2, 2], [0, 2], [4, 2]]), [x]);
+    expect(Array.from(await e.read(tiled.grads[0]!))).toEqual(Array.from(await e.read(weights)));
+    expect(calls).toEqual({ pad: 0, concat: 1 });
+    // A gap (columns 2–3 unused) and an overlap: padded and summed, as before.
+    calls.pad = calls.concat = 0;
+    const gap = e.valueAndGrads(loss([[0, 2], [4, 2]]), [x]);
+    expect(Array.from(await e.read(gap.grads[0]!))).toEqual([1, -2, 0, 0, 5, -6, 7, -8, 0, 0, 11, -12]);
+    const overlap = e.valueAndGrads(loss([[0, 4], [2, 4]]), [x]);
+    expect(Array.from(await e.read(overlap.grads[0]!))).toEqual([1, -2, 6, -8, 5, -6, 7, -8, 18, -20, 11, -12]);
+    expect(calls.concat).toBe(0);
+    expect(calls.pad).toBe(4);
+    e.dispose([tiled.value, ...tiled.grads, gap.value, ...gap.grads, overlap.value, ...overlap.grads, weights, x]);
+    expect(e.liveTensors).toBe(0);
+  });
+
   it('tells the backend which variables hold frozen weights (markFrozen)', () => {
     const backend = new ReferenceBackend();
     const frozen: unknown[] = [];

@@ -73,6 +73,29 @@ export class Engine extends NnOps {
         this.dispose(t);
       }
     };
+    const accumulate = (x: Tensor, g: Tensor) => {
+      const prev = grads.get(x.id);
+      if (prev) {
+        const total = this.add(prev, g);
+        retain(total);
+        grads.set(x.id, total);
+        release(prev);
+      } else {
+        retain(g);
+        grads.set(x.id, g);
+      }
+    };
+    // Gradients of slices, by the sliced value: joined when that value's gradient is read.
+    const slices = new Map<number, { x: Tensor; parts: { dy: Tensor; begin: readonly number[] }[] }>();
+    const settle = (id: number) => {
+      const pending = slices.get(id);
+      if (!pending) return;
+      slices.delete(id);
+      const g = this.tidy(() => this.joinSliceGrads(pending.x, pending.parts));
+      accumulate(pending.x, g);
+      if (!refs.has(g)) this.dispose(g);
+      for (const p of pending.parts) release(p.dy);
+    };
     const seed = this.onesLike(value);
     retain(seed);
     grads.set(value.id, seed);
@@ -80,27 +103,27 @@ export class Engine extends NnOps {
     for (let i = tape.length - 1; i >= 0; i--) {
       const node = tape[i]!;
       produced.add(node.output.id);
+      settle(node.output.id);
       const dy = grads.get(node.output.id);
       if (!dy) continue;
       grads.delete(node.output.id);
+      const x0 = node.inputs[0]!;
+      if (node.sliceBegin && x0.requiresGrad) {
+        const pending = slices.get(x0.id) ?? { x: x0, parts: [] };
+        pending.parts.push({ dy, begin: node.sliceBegin }); // keeps the reference grads held
+        slices.set(x0.id, pending);
+        continue;
+      }
       const inGrads = this.tidy(() => node.grad(dy, node.output));
       node.inputs.forEach((x, j) => {
         const g = inGrads[j];
         if (!g || !x.requiresGrad) return;
-        const prev = grads.get(x.id);
-        if (prev) {
-          const total = this.add(prev, g);
-          retain(total);
-          grads.set(x.id, total);
-          release(prev);
-        } else {
-          retain(g);
-          grads.set(x.id, g);
-        }
+        accumulate(x, g);
       });
       release(dy);
       for (const g of inGrads) if (g && !refs.has(g)) this.dispose(g);
     }
+    for (const id of [...slices.keys()]) settle(id);
     for (const [id, g] of [...grads]) {
       if (produced.has(id)) {
         grads.delete(id);
@@ -108,5 +131,30 @@ export class Engine extends NnOps {
       }
     }
     return grads;
+  }
+
+  /**
+   * The gradient of `x` from the gradients of its slices: when they tile `x` along one axis (every
+   * other axis whole, no gap, no overlap), their concat — one pass, the same numbers as summing a
+   * zero padding of each (x + 0 = x exactly); otherwise that sum.
+   */
+  private joinSliceGrads(x: Tensor, parts: readonly { dy: Tensor; begin: readonly number[] }[]): Tensor {
+    const cut = (p: { dy: Tensor; begin: readonly number[] }) => {
+      const axes = x.shape.map((_, i) => i).filter((i) => p.begin[i] !== 0 || p.dy.shape[i] !== x.shape[i]);
+      return axes.length === 1 ? axes[0]! : -1;
+    };
+    const axis = parts.length > 1 ? cut(parts[0]!) : -1;
+    if (axis >= 0 && parts.every((p) => cut(p) === axis)) {
+      const sorted = [...parts].sort((a, b) => a.begin[axis]! - b.begin[axis]!);
+      let at = 0;
+      const tiles = sorted.every((p) => {
+        const ok = p.begin[axis] === at;
+        at += p.dy.shape[axis]!;
+        return ok;
+      });
+      if (tiles && at === x.shape[axis]) return this.concat(sorted.map((p) => p.dy), axis);
+    }
+    const padded = parts.map((p) => this.pad(p.dy, x.shape.map((d, i) => [p.begin[i]!, d - p.begin[i]! - p.dy.shape[i]!] as [number, number])));
+    return padded.reduce((sum, t) => this.add(sum, t));
   }
 }

@@ -45,9 +45,13 @@ export abstract class ShapeOps extends ElementwiseOps {
     }
     if (shapesEqual(s, x.shape)) return x;
     const out = { shape: s, dtype: x.dtype };
-    return this.run([x], out, () => this.backend.slice(x, b, s, out), (dy) => [
-      this.pad(dy, x.shape.map((d, i) => [b[i]!, d - b[i]! - s[i]!] as [number, number])),
-    ]);
+    return this.run(
+      [x],
+      out,
+      () => this.backend.slice(x, b, s, out),
+      (dy) => [this.pad(dy, x.shape.map((d, i) => [b[i]!, d - b[i]! - s[i]!] as [number, number]))],
+      b,
+    );
   }
 
   concat(xs: readonly Tensor[], axis: number): Tensor {
