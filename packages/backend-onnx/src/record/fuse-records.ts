@@ -14,8 +14,8 @@
  * 9 nodes a layer: core's linear as MatMul (+ FastGelu) (fuse-linear.ts), residual add + layer
  * norm as SkipLayerNormalization (fuse-skip-layer-norm.ts), q/k/v slices as one Split
  * (fuse-split.ts), the attention block with its KV cache as MultiHeadAttention
- * (fuse-attention.ts); and for training, the slices' gradient (zero paddings summed) as one
- * Concat (fuse-pad-concat.ts). Rules run slot by slot in call order (fusion-batch.ts), so a rule sees
+ * (fuse-attention.ts). (Slice gradients need no rule: core's autodiff joins the gradients of
+ * slices that tile a value with one concat.) Rules run slot by slot in call order (fusion-batch.ts), so a rule sees
  * what earlier rules fused.
  * An intermediate is fused away only when core has disposed it and the batch reads it once, so
  * the fused graph computes every value anyone can still read. The records returned are new;
@@ -27,7 +27,6 @@ import { OnnxDataType } from '../proto/onnx-model.js';
 import type { GraphValue, OpRecord } from './graph-value.js';
 import { FusionBatch } from './fusion-batch.js';
 import { fuseMultiHeadAttention } from './fuse-attention.js';
-import { fusePadConcat } from './fuse-pad-concat.js';
 import { fuseSplit } from './fuse-split.js';
 import { fuseSkipLayerNorm } from './fuse-skip-layer-norm.js';
 import { fuseFastGelu, fuseLinear } from './fuse-linear.js';
@@ -121,7 +120,6 @@ const RULES: readonly ((batch: FusionBatch, r: OpRecord) => void)[] = [
   fuseFastGelu,
   fuseSkipLayerNorm,
   fuseSplit,
-  fusePadConcat,
   fuseMultiHeadAttention,
 ];
 
