@@ -39,7 +39,7 @@ export interface OnnxBackendOptions {
    * attention block with its KV cache as MultiHeadAttention, quick_gelu as QuickGelu, … @default true
    */
   readonly fuse?: boolean;
-  /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default 4 GiB */
+  /** Bytes of constants all cached sessions may hold; each session pre-packs its own copy. @default half the machine's memory, at least 4 GiB (record/constant-policy.ts) */
   readonly maxConstantBytes?: number;
 }
 

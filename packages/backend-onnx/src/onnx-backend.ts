@@ -26,7 +26,7 @@ import {
 import type { OnnxBackendOptions, OnnxBackendStats } from './onnx-backend-options.js';
 import { EXECUTION_PROVIDER, type OnnxDevice, type Ort, type OrtTensor } from './ort-runtime.js';
 import { GraphValue } from './record/graph-value.js';
-import { ConstantPolicy } from './record/constant-policy.js';
+import { ConstantPolicy, defaultMaxConstantBytes } from './record/constant-policy.js';
 import { GraphRunner } from './record/graph-runner.js';
 import * as k from './record/kernel-emitters.js';
 import { PendingGraph } from './record/pending-graph.js';
@@ -63,7 +63,7 @@ export class OnnxBackend implements Backend {
       ort: options.ort,
       executionProviders: [EXECUTION_PROVIDER[options.device]],
       maxSessions: options.maxSessions ?? 64,
-      maxConstantBytes: options.maxConstantBytes ?? 4 * 2 ** 30,
+      maxConstantBytes: options.maxConstantBytes ?? defaultMaxConstantBytes(),
       constants: new ConstantPolicy(options.constants),
       threadSpinning: options.threadSpinning ?? false,
       memoryArena: options.memory?.arena ?? true,

@@ -21,7 +21,7 @@ import {
 import { tinyGpt2Checkpoint } from '../../../core/src/models/testing/tiny-gpt2.js';
 import type { OnnxBackend } from '../onnx-backend.js';
 import { onnxBackendProvider, type OnnxBackendTuning } from '../onnx-backend-provider.js';
-import { ConstantPolicy } from './constant-policy.js';
+import { ConstantPolicy, defaultMaxConstantBytes } from './constant-policy.js';
 import { GraphValue } from './graph-value.js';
 
 function value(
@@ -57,6 +57,9 @@ describe('ConstantPolicy', () => {
   it('has documented defaults', () => {
     const d = new ConstantPolicy();
     expect([d.enabled, d.minElements]).toEqual([true, 1]);
+    // The constant budget: half the machine's memory, at least 4 GiB.
+    expect(defaultMaxConstantBytes(24 * 2 ** 30)).toBe(12 * 2 ** 30);
+    expect(defaultMaxConstantBytes(6 * 2 ** 30)).toBe(4 * 2 ** 30);
   });
 });
 

@@ -17,7 +17,18 @@
  * and so does a frozen value already disposed when the graph is planned (optimizer moments are
  * non-trainable variables too, but `Engine.assign` replaces and disposes them every step).
  */
+import { totalmem } from 'node:os';
 import type { GraphValue } from './graph-value.js';
+
+/**
+ * The default bound on the constants all cached sessions hold (`maxConstantBytes`): half the
+ * machine's memory, at least 4 GiB. Greedy decoding keeps two sessions with every weight
+ * pre-packed (the prompt's and the one-token step's), so GPT-2 large (3.1 GB of float32) needs
+ * ~6.2 GB cached; below that the two would evict each other and recompile for every caption.
+ */
+export function defaultMaxConstantBytes(machineBytes: number = totalmem()): number {
+  return Math.max(4 * 2 ** 30, Math.floor(machineBytes / 2));
+}
 
 export interface ConstantPolicyOptions {
   /** Compile frozen weights into the graphs as pre-packed constants. @default true */
