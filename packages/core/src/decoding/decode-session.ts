@@ -166,8 +166,7 @@ export class DecodeSession {
     const e = this.engine;
     const identity = this.rowMap.length === this.batchSize && this.rowMap.every((r, i) => r === i);
     if (identity) return e.add(logits, all);
-    const same = this.biasRows && this.biasRows.length === this.rowMap.length && this.biasRows.every((r, i) => r === this.rowMap[i]);
-    if (!same) {
+    if (!sameRows(this.biasRows, this.rowMap)) {
       if (this.bias) e.dispose(this.bias);
       this.bias = e.keep(e.gather(all, e.tensor(this.rowMap, [this.rowMap.length], 'int32'))); // [rows, V]
       this.biasRows = this.rowMap.slice();
@@ -178,8 +177,7 @@ export class DecodeSession {
   private currentHook(): FfnHook | undefined {
     const make = this.input.conditioning?.ffnHook;
     if (!make) return undefined;
-    const same = this.hookRows && this.hookRows.length === this.rowMap.length && this.hookRows.every((r, i) => r === this.rowMap[i]);
-    if (!same) {
+    if (!sameRows(this.hookRows, this.rowMap)) {
       this.hook = make.call(this.input.conditioning, this.rowMap);
       this.hookRows = this.rowMap.slice();
     }
@@ -193,4 +191,9 @@ export class DecodeSession {
     this.bias = null;
     this.biasRows = null;
   }
+}
+
+/** Whether a cached row mapping `a` is still the current one `b`. */
+function sameRows(a: Int32Array | null, b: Int32Array): boolean {
+  return a !== null && a.length === b.length && a.every((r, i) => r === b[i]);
 }

@@ -48,8 +48,11 @@ export interface ClipFolder {
         shape: [number, number, number, number];
       })
     | null;
-  /** Texts → id rows for `model.encodeTexts`, as `clip.tokenize` at the model's context length (null without the text tower). */
-  readonly tokenize: ((texts: readonly string[]) => number[][]) | null;
+  /**
+   * Texts → id rows for `model.encodeTexts`, as `clip.tokenize` at the model's context length
+   * (null without the text tower); too-long texts fail unless `truncate` (cut, last id made eot).
+   */
+  readonly tokenize: ((texts: readonly string[], options?: { readonly truncate?: boolean }) => number[][]) | null;
   /** Frees the model's weights. */
   dispose(): void;
 }
@@ -142,7 +145,7 @@ export async function openClipFolder(
     tokenizer,
     imageProcessor,
     preprocess: pre ? (images) => clipPreprocessBatch(images, pre, { cropRounding }) : null,
-    tokenize: tok ? (texts) => clipTokenize(tok, texts, { contextLength }) : null,
+    tokenize: tok ? (texts, options) => clipTokenize(tok, texts, { contextLength, truncate: options?.truncate ?? false }) : null,
     dispose: () => model.dispose(),
   };
 }

@@ -17,7 +17,6 @@ import { SittaConfigSchema } from '../methods/sitta/sitta-config.js';
 import type { CaptionScorer } from '../pipelines/caption-validation.js';
 import type { FeatureSource } from '../pipelines/feature-source.js';
 import type { GeneratedCaption } from '../pipelines/caption-generator.js';
-import { clipTokenize } from '../tokenizers/clip-tokenize.js';
 import { openClipFolder, openLanguageModelFolder, type ClipFolder, type LanguageModelFolder } from './model-folder.js';
 import { loadRecapAlignment, loadRecapDatastore, readMethodFile, RECAP_ALIGNMENT_FILE, type MethodFile } from './recap-method-folder.js';
 import { loadSittaModel, SITTA_FILE } from './sitta-method-file.js';
@@ -48,10 +47,9 @@ export interface OpenFittedOptions {
  */
 export async function openClipTextEmbedder(engine: Engine, folder: string): Promise<{ clip: ClipFolder; embed: ClipTextEmbedder }> {
   const clip = await openClipFolder(engine, folder, { towers: 'text' });
-  const tok = clip.tokenizer;
-  if (!tok) throw new CaptuneError(`${folder}: the CLIP folder has no tokenizer files (vocab.json, merges.txt), needed to embed texts`);
-  const contextLength = clip.config.text.maxPositionEmbeddings;
-  return { clip, embed: clipTextEmbedder({ engine, model: clip.model, tokenize: (texts) => clipTokenize(tok, texts, { contextLength, truncate: true }) }) };
+  const tokenize = clip.tokenize;
+  if (!tokenize) throw new CaptuneError(`${folder}: the CLIP folder has no tokenizer files (vocab.json, merges.txt), needed to embed texts`);
+  return { clip, embed: clipTextEmbedder({ engine, model: clip.model, tokenize: (texts) => tokenize(texts, { truncate: true }) }) };
 }
 
 export async function openFittedMethod(engine: Engine, dir: string, o: OpenFittedOptions = {}): Promise<OpenedFittedMethod> {

@@ -5,7 +5,7 @@
  * return the projected embeddings (`encode_image` / `encode_text`), not normalised.
  * Node only: `@captune/core/node` is loaded on first use.
  */
-import { clipTokenize, type Engine, type Tensor } from '@captune/core';
+import type { Engine, Tensor } from '@captune/core';
 import type { ClipFolder } from '@captune/core/node';
 import type { ClipEmbedder } from './clip-embedder.js';
 
@@ -55,10 +55,7 @@ export async function openClipFolderEmbedder(
       return out;
     },
     async embedTexts(texts) {
-      const ids = clipTokenize(folder.tokenizer!, texts, {
-        contextLength: folder.config.text.maxPositionEmbeddings,
-        truncate: true,
-      });
+      const ids = folder.tokenize!(texts, { truncate: true });
       const out: Float32Array[] = [];
       for (let i = 0; i < ids.length; i += batch) {
         const embeds = e.tidy(() => folder.model.encodeTexts(ids.slice(i, i + batch)).embeds); // [B, P]

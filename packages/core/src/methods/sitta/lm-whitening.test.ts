@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomOrthogonal } from '../../alignment/testing-pairs.js';
 import { Rng } from '../../random/rng.js';
-import { applyWhitening, whiteningMatrix } from './lm-whitening.js';
+import { whiteningMatrix } from './lm-whitening.js';
+import { applyWhitening } from './testing-whitening.js';
 import { columnStats, zScore } from './sitta-fit.js';
 
 /** Covariance [E, E] of rows [n, E] (population, centred). */

@@ -6,7 +6,7 @@ import type { ClipTextEmbedder } from '../recap/clip-text-embedder.js';
 import { cosineRows } from '../recap/clip-text-embedder.js';
 import { SittaCaptioner, type SittaModel } from './sitta-captioner.js';
 import { SittaConfigSchema } from './sitta-config.js';
-import { applyWhitening } from './lm-whitening.js';
+import { applyWhitening } from './testing-whitening.js';
 import { columnStats, fitSittaPairs, fitSittaTokens, lmEmbeddingStats, lmSpaceEmbeddings, lmTokenEmbeddings, promptedTokenEmbeddings, zScore } from './sitta-fit.js';
 import { dedupeTokens, tokenPermutations, wordBiasRows, wordPromptIds } from './sitta-prompts.js';
 import { captionTokens, captionWordSet, contentWords, wordTokens } from './sitta-vocabulary.js';
