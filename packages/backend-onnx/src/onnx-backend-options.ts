@@ -35,7 +35,7 @@ export interface OnnxBackendOptions {
   readonly transposedWeights?: TransposedWeightsOptions;
   /**
    * Peephole fusion of each recorded batch (record/fuse-records.ts): matmul+bias as Gemm, core's
-   * linear as MatMul (+ com.microsoft FastGelu), add + layer norm as SkipLayerNormalization, the
+   * linear as MatMul (+ Add or com.microsoft FastGelu), q/k/v slices as Split, the
    * attention block with its KV cache as MultiHeadAttention, quick_gelu as QuickGelu, … @default true
    */
   readonly fuse?: boolean;

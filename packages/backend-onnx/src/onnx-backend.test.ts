@@ -1,9 +1,13 @@
 // The recording mechanics of the onnx backend: what is pending, what is materialised, what is
-// dropped, session reuse across shapes, limits and errors.
+// dropped, session reuse across shapes, limits, errors and the session options.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptuneError, Engine } from '@captune/core';
-import type { OnnxBackend } from './onnx-backend.js';
+import { OnnxBackend } from './onnx-backend.js';
 import { onnxBackendProvider } from './onnx-backend-provider.js';
+import { loadOrt, type Ort } from './ort-runtime.js';
 
 describe('onnx backend recording', () => {
   let backend: OnnxBackend;
@@ -172,5 +176,33 @@ describe('onnx backend thread spinning', () => {
       await b.close();
     }
     expect(results[1]).toEqual(results[0]);
+  });
+});
+
+describe('onnx backend session options', () => {
+  it("keeps add + layer norm as two kernels: ORT's SkipLayerNormalization fusion is off", async () => {
+    // ORT writes each session's optimised graph where it is told: the kernels it will run.
+    const dir = mkdtempSync(join(tmpdir(), 'captune-ort-optimised-'));
+    const loaded = await loadOrt();
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const ort = loaded.ort;
+    let n = 0;
+    const create = ((model: Uint8Array, options: Record<string, unknown>) =>
+      ort.InferenceSession.create(model, { ...options, optimizedModelFilePath: join(dir, `s${n++}.onnx`) })) as unknown as Ort['InferenceSession']['create'];
+    const b = new OnnxBackend({ ort: { ...ort, InferenceSession: { ...ort.InferenceSession, create } } as unknown as Ort, device: 'cpu' });
+    try {
+      const f = new Engine(b);
+      const x = f.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)), [2, 3, 4]);
+      const [g, beta] = [f.tensor([1, 2, 3, 4], [4]), f.tensor([0, 1, 0, 1], [4])];
+      const y = f.tidy(() => f.layerNorm(f.add(f.exp(x), f.neg(x)), g, beta, 1e-5)); // the sum read once
+      expect((await f.read(y)).length).toBe(24);
+      const graph = readFileSync(join(dir, 's0.onnx')).toString('latin1');
+      expect(graph).toContain('LayerNormalization');
+      expect(graph).not.toContain('SkipLayerNormalization');
+      f.dispose([x, g, beta, y]);
+    } finally {
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

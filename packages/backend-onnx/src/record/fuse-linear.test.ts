@@ -1,27 +1,33 @@
 // Fused and unfused graphs (record/fuse-linear.ts) agree: core's linear on [..., K] inputs as
-// one MatMul (FusedMatMul for x·wᵀ), with a bias as Flatten + Gemm + Reshape, gelu(linear) as
-// MatMul + FastGelu; and a fused linear's weight is still pre-packed as a constant when several
+// one MatMul (FusedMatMul for x·wᵀ), with a bias as MatMul + Add (few rows) or Flatten + Gemm +
+// Reshape, gelu(linear) as MatMul + FastGelu; and a fused linear's weight is still pre-packed as a constant when several
 // rows multiply it.
 import { describe, expect, it } from 'vitest';
 import { expectSameResults, useFusionHarness } from './fusion-testing.js';
 import { fuseRecords } from './fuse-records.js';
+import { FEW_ROWS } from './fuse-linear.js';
 import { GraphValue, OpRecord } from './graph-value.js';
 import { matmulEmitter, reshapeEmitter, binaryEmitter } from './kernel-emitters.js';
 
 describe('linear fusion', () => {
   const h = useFusionHarness();
 
-  it('fuses reshape + matmul + bias + reshape into one record that keeps the Gemm, for x·w and x·wᵀ', async () => {
-    // (An uploaded input is reshaped on the host: the inputs are computed, as inside a model.)
-    const r = await h.run([[2, 3, 5], [5, 4], [4, 5], [4]], (e, [x, w, wt, b]) => {
-      const nx = e.neg(x!); // [2, 3, 5]
-      return [e.linear(nx, w!, b!), e.linear(nx, wt!, b!, { transposed: true })]; // [2, 3, 4] each
-    });
-    expectSameResults(r);
-    // Per linear: the two reshapes and the matmul (already one Gemm with the add) go.
-    expect(r.fusedAway).toBe(2 * 3);
-    expect(r.plainNodes).toBe(1 + 2 * 4); // Neg; Reshape, Gemm, Add, Reshape
-    expect(r.fusedNodes).toBe(1 + 2 * 3); // Neg; Flatten, Gemm, Reshape
+  it('fuses reshape + matmul + bias + reshape into one record: MatMul + Add for few rows, Flatten + Gemm + Reshape for many, for x·w and x·wᵀ', async () => {
+    for (const [rows, fusedPerLinear] of [
+      [3, 2], // MatMul (FusedMatMul for x·wᵀ), Add
+      [FEW_ROWS / 2 + 1, 3], // 2 × rows > FEW_ROWS: Flatten, Gemm, Reshape
+    ] as const) {
+      // (An uploaded input is reshaped on the host: the inputs are computed, as inside a model.)
+      const r = await h.run([[2, rows, 5], [5, 4], [4, 5], [4]], (e, [x, w, wt, b]) => {
+        const nx = e.neg(x!); // [2, rows, 5]
+        return [e.linear(nx, w!, b!), e.linear(nx, wt!, b!, { transposed: true })]; // [2, rows, 4] each
+      });
+      expectSameResults(r);
+      // Per linear: the two reshapes and the matmul (already one Gemm with the add) go.
+      expect(r.fusedAway).toBe(2 * 3);
+      expect(r.plainNodes).toBe(1 + 2 * 4); // Neg; Reshape, Gemm, Add, Reshape
+      expect(r.fusedNodes).toBe(1 + 2 * fusedPerLinear);
+    }
   });
 
   it('fuses a linear without bias into one MatMul', async () => {

@@ -92,7 +92,7 @@ describe('record fusion', () => {
     expectClose(out[0]!, out[1]!);
   });
 
-  it('decodes a tiny GPT-2 with a KV cache to the same logits, the step graph 9 nodes a layer', async () => {
+  it('decodes a tiny GPT-2 with a KV cache to the same logits, the step graph 13 nodes a layer', async () => {
     const files = tinyGpt2Checkpoint({ seed: 4, vocabSize: 64, nEmbd: 16, nLayer: 2, nHead: 2, nPositions: 32 });
     const runs: { logits: Float32Array[]; tokens: number[]; stepNodes: number }[] = [];
     for (const be of [fused, plain]) {
@@ -121,11 +121,12 @@ describe('record fusion', () => {
     const [f, p] = runs as [(typeof runs)[0], (typeof runs)[0]];
     expect(f.tokens).toEqual(p.tokens);
     f.logits.forEach((l, i) => expectClose(l, p.logits[i]!));
-    // Per layer: SkipLayerNormalization (ln_1, with the previous residual add and c_proj bias),
-    // MatMul (c_attn), Split, MultiHeadAttention (c_attn bias, cache concat), MatMul (c_proj),
-    // SkipLayerNormalization (ln_2), MatMul + FastGelu (c_fc), MatMul (mlp c_proj); then
-    // SkipLayerNormalization (ln_f), Gather ×2 (wte, wpe), Reshape + Gemm (head), ArgMax + Cast.
-    expect(f.stepNodes).toBe(2 * 9 + 1 + 2 + 2 + 2);
+    // Per layer: LayerNormalization (ln_1), MatMul (c_attn), Split, MultiHeadAttention (c_attn
+    // bias, cache concat), MatMul + Add (c_proj and its bias), Add (residual), LayerNormalization
+    // (ln_2), MatMul + FastGelu (c_fc), MatMul + Add (mlp c_proj), Add (residual); then
+    // Gather ×2 (wte, wpe) and their Add, LayerNormalization (ln_f), Reshape + Gemm (head),
+    // ArgMax + Cast.
+    expect(f.stepNodes).toBe(2 * 13 + 3 + 1 + 2 + 2);
     expect(p.stepNodes).toBeGreaterThan(2 * 30);
   });
 });

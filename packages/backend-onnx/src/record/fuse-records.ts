@@ -11,12 +11,13 @@
  *   Equal [N, V] bool, its Cast to float and a Sub over [N, V]; out-of-range labels (a zero
  *   one-hot row) add 0 at column 0;
  * and, in their own files, the transformer fusions that take a GPT-2 decoding step from ~33 to
- * 9 nodes a layer: core's linear as MatMul (+ FastGelu) (fuse-linear.ts), residual add + layer
- * norm as SkipLayerNormalization (fuse-skip-layer-norm.ts), q/k/v slices as one Split
- * (fuse-split.ts), the attention block with its KV cache as MultiHeadAttention
+ * 13 nodes a layer: core's linear as MatMul (+ Add or FastGelu) (fuse-linear.ts), q/k/v slices
+ * as one Split (fuse-split.ts), the attention block with its KV cache as MultiHeadAttention
  * (fuse-attention.ts). (Slice gradients need no rule: core's autodiff joins the gradients of
- * slices that tile a value with one concat.) Rules run slot by slot in call order (fusion-batch.ts), so a rule sees
- * what earlier rules fused.
+ * slices that tile a value with one concat. Residual add + layer norm stay two kernels: ORT's
+ * SkipLayerNormalization is slower than Add + LayerNormalization, README "No
+ * SkipLayerNormalization".) Rules run slot by slot in call order (fusion-batch.ts), so a rule
+ * sees what earlier rules fused.
  * An intermediate is fused away only when core has disposed it and the batch reads it once, so
  * the fused graph computes every value anyone can still read. The records returned are new;
  * the originals (and their consumer counts) are untouched, for the caller's bookkeeping.
@@ -28,7 +29,6 @@ import type { GraphValue, OpRecord } from './graph-value.js';
 import { FusionBatch } from './fusion-batch.js';
 import { fuseMultiHeadAttention } from './fuse-attention.js';
 import { fuseSplit } from './fuse-split.js';
-import { fuseSkipLayerNorm } from './fuse-skip-layer-norm.js';
 import { fuseFastGelu, fuseLinear } from './fuse-linear.js';
 
 /** Y [M, N] = op(A)·op(B) + bias [N] (Gemm with C). */
@@ -118,7 +118,6 @@ const RULES: readonly ((batch: FusionBatch, r: OpRecord) => void)[] = [
   fuseQuickGelu,
   fuseLinear,
   fuseFastGelu,
-  fuseSkipLayerNorm,
   fuseSplit,
   fuseMultiHeadAttention,
 ];

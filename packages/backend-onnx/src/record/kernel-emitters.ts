@@ -12,7 +12,7 @@ import { isComparison, type BinaryOp, type DType, type MatmulOptions, type OutSp
 import { attr, type GraphBuilder } from '../graph/graph-builder.js';
 import { OnnxDataType, type OnnxElemType } from '../proto/onnx-model.js';
 
-/** onnxruntime's contrib operator domain (fused kernels: QuickGelu, SkipLayerNormalization, MultiHeadAttention). */
+/** onnxruntime's contrib operator domain (fused kernels: QuickGelu, FastGelu, FusedMatMul, MultiHeadAttention). */
 export const MS_DOMAIN = 'com.microsoft';
 
 export interface KernelEmitter {
