@@ -4,6 +4,7 @@ import { DecodeOptionsSchema } from '../decoding/decoder-search.js';
 import { BeamSearch } from '../decoding/beam-search.js';
 import { GreedySearch } from '../decoding/greedy-search.js';
 import { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
 import { Gpt2Model } from '../models/gpt2/gpt2-model.js';
 import { checkpointConfig, checkpointSource } from '../models/testing/checkpoint-files.js';
 import { tinyGpt2Checkpoint } from '../models/testing/tiny-gpt2.js';
@@ -52,6 +53,39 @@ describe('I-Tuning adapter', () => {
     const b = new ITuningAdapter(e, { lmHidden: 16, visionHidden: 8, numLayers: 2 }, { bottleneck: 8, zeroInitUp: false }, 1);
     const changed = await e.read(lm.logits(lm.forward({ inputIds: ids, useCache: false, ffnHook: b.condition({ tokens: feats }).ffnHook(Int32Array.from([0, 1])) }).hidden));
     expect(Array.from(changed)).not.toEqual(Array.from(plain));
+  });
+
+  it("computes every layer's K and V' in one product as layer by layer would, and frees what it made", async () => {
+    const e = new Engine(new ReferenceBackend());
+    const lm = await tinyLm(e);
+    const [B, N, Cv, r] = [2, 5, 8, 4];
+    const feats = features(e, B, N, Cv, 1);
+    const ids = e.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    // Adapters in layer 1 only, then in both layers: the stacked product's slices must land in
+    // the right layers, K and V' not swapped.
+    for (const startLayer of [1, 0]) {
+      const a = new ITuningAdapter(e, { lmHidden: 16, visionHidden: Cv, numLayers: 2 }, { bottleneck: r, startLayer, zeroInitUp: false }, 7);
+      const live = e.liveTensors;
+      const cond = a.condition({ tokens: feats });
+      const got = await e.read(e.tidy(() => lm.logits(lm.forward({ inputIds: ids, useCache: false, ffnHook: cond.ffnHook(Int32Array.from([0, 1])) }).hidden)));
+      cond.dispose();
+      expect(e.liveTensors - live).toBe(1); // the logits only
+      // The adapter's equations, one layer at a time; params per layer: wq, bq, wk, bk, wv, bv, wUp, bUp.
+      const byLayer = (layer: number, x: Tensor, ffnOut: Tensor): Tensor => {
+        const i = layer - startLayer;
+        if (i < 0) return ffnOut;
+        const [wq, bq, wk, bk, wv, bv, wUp, bUp] = a.params.slice(8 * i, 8 * i + 8) as Tensor[];
+        const T = x.shape[1]!;
+        const q = e.reshape(e.linear(x, wq!, bq!), [B, 1, T, r]);
+        const k = e.reshape(e.linear(feats, wk!, bk!), [B, 1, N, r]);
+        const v = e.reshape(e.linear(feats, wv!, bv!), [B, 1, N, r]);
+        const o = e.reshape(e.attention(q, k, v, null, 1 / Math.sqrt(r)), [B, T, r]);
+        return e.add(ffnOut, e.linear(o, wUp!, bUp!));
+      };
+      const want = await e.read(e.tidy(() => lm.logits(lm.forward({ inputIds: ids, useCache: false, ffnHook: byLayer }).hidden)));
+      Array.from(got).forEach((g, j) => expect(g).toBeCloseTo(want[j]!, 5));
+      a.dispose();
+    }
   });
 
   it('trains: loss falls, gradients reach only the adapter, and the captions follow the image', async () => {
