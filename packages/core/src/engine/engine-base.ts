@@ -23,6 +23,8 @@ export interface TapeNode {
    * axis, joins them with one concat instead of summing a full-size zero padding per slice.
    */
   readonly sliceBegin?: readonly number[];
+  /** Intermediates of a composite's forward that its gradient reads (freed with the tape). */
+  readonly saved?: readonly Tensor[];
 }
 
 /** Anything `tidy` can return: tensors are kept, everything else is left alone. */
@@ -74,22 +76,30 @@ export class EngineBase {
    * An op built from other ops with its own gradient: `forward` runs without recording (its
    * intermediates are freed), and one tape node with `grad` stands for the whole op. For
    * composites whose gradient is much cheaper than back-propagating through their parts
-   * (cross-entropy).
+   * (cross-entropy). `forward` returns the output and the intermediates `grad` reads again
+   * (`saved`): they live until the tape is done when recording, else they are freed at once.
    */
-  protected composite(inputs: readonly Tensor[], forward: () => Tensor, grad: GradFn): Tensor {
+  protected composite<S extends readonly Tensor[]>(
+    inputs: readonly Tensor[],
+    forward: () => { readonly y: Tensor; readonly saved: S },
+    grad: (dy: Tensor, saved: S) => (Tensor | null)[],
+  ): Tensor {
     const tape = this.tape;
     this.tape = null;
-    let y: Tensor;
+    let out: { readonly y: Tensor; readonly saved: S };
     try {
-      y = this.tidy(forward);
+      out = this.tidy(forward);
     } finally {
       this.tape = tape;
     }
+    const { y, saved } = out;
     if (tape && inputs.some((x) => x.requiresGrad)) {
       y.requiresGrad = true;
-      tape.push({ inputs, output: y, grad });
-      for (const x of inputs) this.onTape.add(x);
+      tape.push({ inputs, output: y, grad: (dy) => grad(dy, saved), saved });
+      for (const x of [...inputs, ...saved]) this.onTape.add(x);
       this.onTape.add(y);
+    } else {
+      this.dispose(saved);
     }
     return y;
   }
@@ -231,6 +241,7 @@ export class EngineBase {
     for (const n of nodes) {
       this.onTape.delete(n.output);
       for (const x of n.inputs) this.onTape.delete(x);
+      for (const x of n.saved ?? []) this.onTape.delete(x);
     }
   }
 }

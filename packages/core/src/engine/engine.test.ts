@@ -102,6 +102,31 @@ describe('Engine', () => {
     expect(e.liveTensors).toBe(before);
   });
 
+  it("cross-entropy's gradient reuses the forward's softmax, which is freed with the tape or at once without one", async () => {
+    const backend = new ReferenceBackend();
+    const calls = { softmax: 0 };
+    const { softmax } = backend;
+    Object.assign(backend, { softmax: (...a: Parameters<typeof softmax>) => (calls.softmax++, softmax.apply(backend, a)) });
+    const e = new Engine(backend);
+    const logits = e.variable(e.tensor([0.5, -1, 2, 0, 1, 1, -2, 3], [2, 4]));
+    const labels = e.tensor([2, 0], [2], 'int32');
+    const before = e.liveTensors;
+    const { value, grads } = e.valueAndGrads(() => e.sum(e.softmaxCrossEntropy(logits, labels)), [logits]);
+    expect(calls.softmax).toBe(1);
+    expect(e.liveTensors).toBe(before + 2); // the loss and its gradient
+    // d/dlogits = softmax(logits) − onehot(labels), row by row.
+    const rows = [[0.5, -1, 2, 0], [1, 1, -2, 3]];
+    const want = rows.flatMap((r, i) => {
+      const z = r.reduce((t, x) => t + Math.exp(x), 0);
+      return r.map((x, j) => Math.exp(x) / z - (j === [2, 0][i] ? 1 : 0));
+    });
+    Array.from(await e.read(grads[0]!)).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 6));
+    e.dispose([value, ...grads]);
+    const plain = e.softmaxCrossEntropy(logits, labels); // not recording: nothing saved
+    expect(e.liveTensors).toBe(before + 1);
+    e.dispose([plain, logits, labels]);
+  });
+
   it('records no tape without trainable inputs, and gives zeros for unused parameters', async () => {
     const e = engine();
     const used = e.variable(e.tensor([2], [1]));

@@ -87,19 +87,21 @@ export abstract class NnOps extends ReduceOps {
     }
     const [n, v] = logits.shape as [number, number];
     // One tape node: d/dlogits = (softmax(logits) − onehot(labels)) · dy, two passes over [N, V]
-    // instead of back-propagating through log-softmax, one-hot and the row sums.
+    // instead of back-propagating through log-softmax, one-hot and the row sums; the forward's
+    // softmax is saved for it.
     return this.composite(
       [logits, labels],
       () => {
         // −log p(label) = log Σ exp(x − m) + m − x[label], and Σ exp(x − m) = 1 / max(softmax(x)):
         // one softmax pass and row maxima, no elementwise exp/log over [N, V].
+        const p = this.softmax(logits); // [N, V]
         const m = this.max(logits, -1); // [N]
-        const logSum = this.neg(this.log(this.max(this.softmax(logits), -1))); // [N]
+        const logSum = this.neg(this.log(this.max(p, -1))); // [N]
         const offsets = this.tensor(Int32Array.from({ length: n }, (_, i) => i * v), [n], 'int32');
         const picked = this.gather(this.reshape(logits, [n * v]), this.add(labels, offsets)); // [N]
-        return this.sub(this.add(logSum, m), picked); // [N]
+        return { y: this.sub(this.add(logSum, m), picked), saved: [p] as const }; // [N]
       },
-      (dy) => [this.mul(this.sub(this.softmax(logits), this.oneHot(labels, v)), this.reshape(dy, [n, 1])), null],
+      (dy, [p]) => [this.mul(this.sub(p, this.oneHot(labels, v)), this.reshape(dy, [n, 1])), null],
     );
   }
 
