@@ -165,10 +165,13 @@ export class GraphRunner {
         // idle sessions would starve the running one. With `threadSpinning` they spin only
         // while a run is in flight (`force_spinning_stop`): no wake-up per parallel op.
         extra: {
-          // ORT's own fusion of add + layer norm into SkipLayerNormalization: its CPU kernel
-          // (ORT 1.30) takes 2.5–4× as long as Add + LayerNormalization at every size measured,
-          // [1, 1, 768] to [16, 197, 768] (README, "No SkipLayerNormalization"). The separator is ';'.
-          optimization: { disable_specified_optimizers: 'SkipLayerNormFusion;BiasSkipLayerNormFusion' },
+          // ORT's own fusion of add + layer norm into SkipLayerNormalization, off on the CPU EP:
+          // its CPU kernel (ORT 1.30) takes 2.5–4× as long as Add + LayerNormalization at every
+          // size measured, [1, 1, 768] to [16, 197, 768] (README, "No SkipLayerNormalization").
+          // GPU EPs keep ORT's default (not measured here). The separator is ';'.
+          ...(this.options.executionProviders.every((ep) => ep === 'cpu')
+            ? { optimization: { disable_specified_optimizers: 'SkipLayerNormFusion;BiasSkipLayerNormFusion' } }
+            : {}),
           session: {
             intra_op: { allow_spinning: this.options.threadSpinning ? '1' : '0' },
             inter_op: { allow_spinning: '0' },
