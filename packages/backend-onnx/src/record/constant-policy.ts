@@ -1,7 +1,6 @@
 /**
  * Which materialised inputs of a graph become constants (initializers) rather than inputs fed at
- * every run. Two gains, both measured on GPT-2 124M decoding (record/README numbers in the
- * backend README):
+ * every run. Two gains, both measured on GPT-2 124M decoding (numbers in the backend README):
  * - ORT's CPU Gemm/MatMul pack their weight operand into MLAS's blocked layout at every run unless
  *   it is a constant initializer (then once, at session creation: `PrePack` in onnxruntime
  *   core/providers/cpu/math/matmul.cc and gemm.cc). Even for one row (a greedy step), where MLAS

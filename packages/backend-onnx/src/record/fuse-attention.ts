@@ -13,9 +13,9 @@
  * [B, H, P, D], the mask as its additive `attention_bias` [B or 1, 1, T, P + T], and returns
  * the merged output [B, T, C] and the present keys and values [B, H, P + T, D] (the cache core
  * keeps; an encoder's attention, CLIP's, has neither): scores = scale·QKᵀ + bias, softmax, ·V,
- * as the unfused graph computes them. When q,
- * k and v are the three parts of one split projection with a bias (GPT-2's c_attn), the node
- * adds the bias [3C] itself and the projection becomes a bare MatMul.
+ * as the unfused graph computes them. When q, k and v are the three parts of one split
+ * projection with a bias (GPT-2's c_attn, CLIP's stacked q/k/v), the node adds the bias [3C]
+ * itself and the projection becomes a bare MatMul.
  */
 import { attr, type GraphBuilder } from '../graph/graph-builder.js';
 import { MS_DOMAIN, type KernelEmitter } from './kernel-emitters.js';

@@ -49,6 +49,19 @@ describe('Engine', () => {
     expect(e.liveTensors).toBe(0);
   });
 
+  it('stackedLinears gives what separate linears give, for weights [K, M] and transposed [M, K]', async () => {
+    const e = new Engine(new ReferenceBackend());
+    const x = e.tensor(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
+    const w = [e.tensor(Array.from({ length: 8 }, (_, i) => Math.cos(i)), [4, 2]), e.tensor(Array.from({ length: 12 }, (_, i) => i / 7), [4, 3])];
+    const b = [e.tensor([1, -1], [2]), e.tensor([0.5, 0, -0.5], [3])];
+    const wt = w.map((t) => e.transpose(t, [1, 0]));
+    for (const [ws, transposed] of [[w, false], [wt, true]] as const) {
+      const got = e.stackedLinears(x, ws, b, { transposed });
+      expect(got.map((t) => t.shape)).toEqual([[2, 3, 2], [2, 3, 3]]);
+      for (const [i, t] of got.entries()) expect(Array.from(await e.read(t))).toEqual(Array.from(await e.read(e.linear(x, ws[i]!, b[i]!, { transposed }))));
+    }
+  });
+
   it('tells the backend which variables hold frozen weights (markFrozen)', () => {
     const backend = new ReferenceBackend();
     const frozen: unknown[] = [];

@@ -70,6 +70,26 @@ export abstract class NnOps extends ReduceOps {
     return this.reshape(y, [...lead, y.shape[1]!]);
   }
 
+  /**
+   * Several linears of one input x [..., K] as one product against their weights side by side,
+   * then split → one [..., M_i] per layer: one wide GEMM instead of several narrow ones, and
+   * under autodiff the weights' gradient is one product too (the backward pass joins the slices'
+   * gradients with one concat). `weights[i]` is [K, M_i] ([M_i, K] with `transposed`),
+   * `biases[i]` [M_i]. The same numbers as separate `linear` calls.
+   */
+  stackedLinears(x: Tensor, weights: readonly Tensor[], biases: readonly Tensor[], options: { transposed?: boolean } = {}): Tensor[] {
+    const outAxis = options.transposed ? 0 : 1;
+    const y = this.linear(x, this.concat(weights, outAxis), this.concat(biases, 0), options); // [..., ΣM_i]
+    const lead = x.shape.slice(0, -1);
+    let at = 0;
+    return weights.map((w) => {
+      const m = w.shape[outAxis]!;
+      const part = this.slice(y, [...lead.map(() => 0), at], [...lead, m]); // [..., M_i]
+      at += m;
+      return part;
+    });
+  }
+
   /** x · sigmoid(1.702 · x) (CLIP's quick_gelu). */
   quickGelu(x: Tensor): Tensor {
     return this.mul(x, this.sigmoid(this.mul(x, 1.702)));
