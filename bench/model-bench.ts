@@ -4,7 +4,9 @@
  * and GPT-2 124M decoding (tokens/s for 20 new tokens after a 10-token prompt, greedy and beam 5,
  * KV cache on the device). Each is also reported as a fraction of the machine's peak, taken as
  * the measured 1024² matmul GFLOP/s on the same backend, from the models' FLOPs (2 per
- * multiply-add: linears, attention scores and mixing, patch embedding, LM head).
+ * multiply-add: linears, attention scores and mixing, patch embedding, LM head). Decoding, which
+ * reads every weight once per forward pass, is also reported against the hardware's limit: the
+ * time to read those weights at the machine's measured memory bandwidth (memory-bandwidth.ts).
  *
  *   npx tsx bench/model-bench.ts [--quick] [--backend tfjs] [--device wasm]
  */
@@ -21,6 +23,7 @@ import {
   type Backend,
 } from '@captune/core';
 import { formatTable, timeIt, type BenchResult } from './bench-result.js';
+import { machineBandwidth } from './memory-bandwidth.js';
 import { matmulBench } from './op-bench.js';
 import {
   CLIP_VIT_B16_CONFIG,
@@ -28,6 +31,7 @@ import {
   countParams,
   GPT2_124M_CONFIG,
   gpt2Specs,
+  gpt2WeightBytes,
   RandomCheckpoint,
 } from './random-checkpoint.js';
 
@@ -72,6 +76,23 @@ export function vsPytorch(r: BenchResult, referenceSeconds: number, seconds: num
     target: r.target,
     value: (100 * referenceSeconds) / seconds,
     unit: '%',
+  };
+}
+
+/**
+ * `r` against the hardware's limit for a memory-bound decode: reading `bytes` of weights at the
+ * machine's measured bandwidth (memory-bandwidth.ts) takes the floor; 100% = at that floor. Each
+ * forward pass (the prompt's, then one per further token, all beams in one batch) reads every
+ * weight once.
+ */
+export function vsBandwidthFloor(r: BenchResult, bytes: number, gbps: number, seconds: number): BenchResult {
+  const floor = bytes / (gbps * 1e9);
+  return {
+    name: `${r.name}: share of the memory-bandwidth floor`,
+    target: r.target,
+    value: (100 * floor) / seconds,
+    unit: '%',
+    extra: { floorSeconds: floor, weightMB: bytes / 1e6, memoryReadGBps: gbps },
   };
 }
 
@@ -137,9 +158,11 @@ async function clipBench(backend: Backend, quick: boolean, peak: number): Promis
 }
 
 async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promise<BenchResult[]> {
+  const bandwidth = await machineBandwidth(); // before the model takes memory and cores
   const e = new Engine(backend);
   const target = `${backend.name}/${backend.device}`;
   const specs = gpt2Specs();
+  const weightBytes = gpt2WeightBytes(specs);
   const lm = await loadLanguageDecoder(e, {
     config: GPT2_124M_CONFIG,
     weights: new RandomCheckpoint(specs, 2),
@@ -184,6 +207,7 @@ async function gpt2Bench(backend: Backend, quick: boolean, peak: number): Promis
       };
       out.push(...withPeak(r, decodeFlops(prompt.length, generated, beams), median, peak));
       if (generated === 20) out.push(vsPytorch(r, beams === 1 ? PYTORCH_CPU_SECONDS.greedy20 : PYTORCH_CPU_SECONDS.beam5x20, median));
+      out.push(vsBandwidthFloor(r, generated * weightBytes, bandwidth.gbps, median));
     }
   } finally {
     lm.dispose();

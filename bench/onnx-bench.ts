@@ -10,8 +10,9 @@ import { loadOrt, onnxBackendProvider, type OnnxBackendTuning, type Ort } from '
 import { createSearchRegistry, DecodeOptionsSchema, DecodeSession, Engine, loadLanguageDecoder, Rng } from '@captune/core';
 import { encodeOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../packages/backend-onnx/src/proto/onnx-model.js';
 import { timeIt, type BenchResult } from './bench-result.js';
+import { machineBandwidth } from './memory-bandwidth.js';
 import { gpt2LayerBench, matmulBench } from './op-bench.js';
-import { GPT2_124M_CONFIG, gpt2Specs, RandomCheckpoint } from './random-checkpoint.js';
+import { GPT2_124M_CONFIG, gpt2Specs, gpt2WeightBytes, RandomCheckpoint } from './random-checkpoint.js';
 
 const SIZES = [256, 512, 1024, 2048];
 
@@ -109,6 +110,8 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
             cachedConstantBytes: after.cachedConstantBytes,
             transposedWeightBytes: after.transposedWeightBytes,
             replays: after.replays - before.replays,
+            // Reading every weight once per forward pass at the measured bandwidth, over the time taken.
+            shareOfBandwidthFloor: (generated * gpt2WeightBytes(gpt2Specs())) / ((await machineBandwidth()).gbps * 1e9) / median,
           },
         });
       }
@@ -183,7 +186,7 @@ export async function decodeFloorBench(ort: Ort, quick: boolean): Promise<BenchR
       target: 'onnxruntime-node/cpu',
       value: 1000 * stepS,
       unit: 'ms/token',
-      extra: { weightMB: bytes / 1e6, effectiveGBps: bytes / stepS / 1e9 },
+      extra: { weightMB: bytes / 1e6, effectiveGBps: bytes / stepS / 1e9, shareOfMemoryBandwidth: bytes / stepS / 1e9 / (await machineBandwidth()).gbps },
     },
   ];
 }

@@ -181,3 +181,14 @@ export class RandomCheckpoint implements TensorSource {
 
   async close(): Promise<void> {}
 }
+
+/**
+ * Bytes of float32 weights a GPT-2 forward pass reads from memory (`gpt2Specs`): every parameter
+ * once, except the position table, of which it reads only its rows. (The token table is read
+ * whole, as the tied LM head.)
+ */
+export function gpt2WeightBytes(specs: ReadonlyMap<string, Spec>): number {
+  let n = 0;
+  for (const [name, s] of specs) if (name !== 'wpe.weight') n += numel(s);
+  return 4 * n;
+}

@@ -14,6 +14,7 @@ import { tfjsBackendModule } from '@captune/backend-tfjs';
 import { onnxBackendModule } from '@captune/backend-onnx';
 import { formatTable, withPeakMemory, type BenchResult } from './bench-result.js';
 import { machineInfo } from './machine.js';
+import { machineBandwidth } from './memory-bandwidth.js';
 import { gpt2LayerBench, matmulBench } from './op-bench.js';
 import { runModelBench } from './model-bench.js';
 import { runOnnxBench } from './onnx-bench.js';
@@ -36,6 +37,12 @@ const want = (name: string) => !only || only.has(name);
 const registry = createBackendRegistry([tfjsBackendModule, onnxBackendModule]);
 const results: BenchResult[] = [];
 const skipped: { target: string; reason: string }[] = [];
+
+if (want('models') || want('onnx')) {
+  // Measured first, on an idle process: the decode benchmarks' hardware limit.
+  const bw = await machineBandwidth();
+  results.push({ name: `memory read bandwidth (WebAssembly SIMD, ${bw.threads} threads, ${bw.bufferMiB} MiB)`, target: 'machine', value: bw.gbps, unit: 'GB/s' });
+}
 
 for (const report of await registry.report()) {
   if (values.backend && report.backend !== values.backend) continue;
