@@ -6,8 +6,9 @@
  * with WebAssembly SIMD (eight 16-byte loads per iteration into independent accumulators: enough
  * loads in flight to keep DRAM busy); the result is bytes read over the wall time of the slowest
  * worker's pass, best of `passes`. It is a lower bound of the hardware's bandwidth: on the
- * developers' 2-core machine it read 21–23 GB/s where a C loop of 64-byte AVX-512 loads read 22–26. The module is a dozen instructions, assembled here
- * byte by byte, so the bench needs no compiler or extra package.
+ * developers' 2-core machine it read 21–23 GB/s where a C loop of 64-byte AVX-512 loads read
+ * 22–26. The module is a dozen instructions, assembled here byte by byte, so the bench needs no
+ * compiler or extra package.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
