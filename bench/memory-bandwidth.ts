@@ -116,3 +116,7 @@ export function machineBandwidth(): Promise<BandwidthMeasurement> {
   return measured;
 }
 
+/** Seconds to read `bytes` at `gbps`: the floor under a step that must read them from memory. */
+export function bandwidthFloorSeconds(bytes: number, gbps: number): number {
+  return bytes / (gbps * 1e9);
+}

@@ -23,7 +23,7 @@ import {
   type Backend,
 } from '@captune/core';
 import { formatTable, timeIt, type BenchResult } from './bench-result.js';
-import { machineBandwidth } from './memory-bandwidth.js';
+import { bandwidthFloorSeconds, machineBandwidth } from './memory-bandwidth.js';
 import { matmulBench } from './op-bench.js';
 import {
   CLIP_VIT_B16_CONFIG,
@@ -86,7 +86,7 @@ export function vsPytorch(r: BenchResult, referenceSeconds: number, seconds: num
  * weight once.
  */
 export function vsBandwidthFloor(r: BenchResult, bytes: number, gbps: number, seconds: number): BenchResult {
-  const floor = bytes / (gbps * 1e9);
+  const floor = bandwidthFloorSeconds(bytes, gbps);
   return {
     name: `${r.name}: share of the memory-bandwidth floor`,
     target: r.target,

@@ -10,7 +10,7 @@ import { loadOrt, onnxBackendProvider, type OnnxBackendTuning, type Ort } from '
 import { createSearchRegistry, DecodeOptionsSchema, DecodeSession, Engine, loadLanguageDecoder, Rng } from '@captune/core';
 import { encodeOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../packages/backend-onnx/src/proto/onnx-model.js';
 import { timeIt, type BenchResult } from './bench-result.js';
-import { machineBandwidth } from './memory-bandwidth.js';
+import { bandwidthFloorSeconds, machineBandwidth } from './memory-bandwidth.js';
 import { gpt2LayerBench, matmulBench } from './op-bench.js';
 import { GPT2_124M_CONFIG, gpt2Specs, gpt2WeightBytes, RandomCheckpoint } from './random-checkpoint.js';
 
@@ -68,6 +68,8 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
   const rng = new Rng(4);
   const prompt = Array.from({ length: 10 }, () => rng.int(GPT2_124M_CONFIG.vocab_size - 1));
   const searches = createSearchRegistry();
+  const bandwidth = await machineBandwidth();
+  const weightBytes = gpt2WeightBytes(gpt2Specs());
   const variants: [string, OnnxBackendTuning][] = [
     ['weights as inputs', { constants: { enabled: false } }],
     ['weights as constants', {}],
@@ -111,7 +113,7 @@ async function warmDecodeBench(quick: boolean): Promise<BenchResult[]> {
             transposedWeightBytes: after.transposedWeightBytes,
             replays: after.replays - before.replays,
             // Reading every weight once per forward pass at the measured bandwidth, over the time taken.
-            shareOfBandwidthFloor: (generated * gpt2WeightBytes(gpt2Specs())) / ((await machineBandwidth()).gbps * 1e9) / median,
+            shareOfBandwidthFloor: bandwidthFloorSeconds(generated * weightBytes, bandwidth.gbps) / median,
           },
         });
       }
