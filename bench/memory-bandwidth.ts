@@ -90,7 +90,13 @@ export async function measureMemoryBandwidth(threads: number, options: { bufferM
   const slice = Math.floor(memory.buffer.byteLength / threads / 128) * 128;
   const bytes = bandwidthModule(pages);
   const workers = Array.from({ length: threads }, (_, i) => new Worker(WORKER, { eval: true, workerData: { bytes, memory, offset: i * slice, length: slice } }));
-  const next = (w: Worker) => new Promise<number>((resolve, reject) => (w.once('message', resolve), w.once('error', reject)));
+  // The next message of `w`, or its error; whichever comes first removes the other listener.
+  const next = (w: Worker) =>
+    new Promise<number>((resolve, reject) => {
+      const onMessage = (sum: number) => (w.off('error', onError), resolve(sum));
+      const onError = (e: Error) => (w.off('message', onMessage), reject(e));
+      w.once('message', onMessage).once('error', onError);
+    });
   try {
     await Promise.all(workers.map(next)); // instantiated
     let best = Infinity;

@@ -154,7 +154,6 @@ export class Engine extends NnOps {
       });
       if (tiles && at === x.shape[axis]) return this.concat(sorted.map((p) => p.dy), axis);
     }
-    const padded = parts.map((p) => this.pad(p.dy, x.shape.map((d, i) => [p.begin[i]!, d - p.begin[i]! - p.dy.shape[i]!] as [number, number])));
-    return padded.reduce((sum, t) => this.add(sum, t));
+    return parts.map((p) => this.unslice(p.dy, p.begin, x.shape)).reduce((sum, t) => this.add(sum, t));
   }
 }

@@ -49,9 +49,14 @@ export abstract class ShapeOps extends ElementwiseOps {
       [x],
       out,
       () => this.backend.slice(x, b, s, out),
-      (dy) => [this.pad(dy, x.shape.map((d, i) => [b[i]!, d - b[i]! - s[i]!] as [number, number]))],
+      (dy) => [this.unslice(dy, b, x.shape)],
       b,
     );
+  }
+
+  /** A slice's gradient dy (taken at `begin`) in the sliced value's `shape`: zero elsewhere. */
+  protected unslice(dy: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
+    return this.pad(dy, shape.map((d, i) => [begin[i]!, d - begin[i]! - dy.shape[i]!] as [number, number]));
   }
 
   concat(xs: readonly Tensor[], axis: number): Tensor {
